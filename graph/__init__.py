@@ -1,0 +1,63 @@
+"""clusterkg: EU cluster policy as a sourced, validated knowledge graph.
+
+The library behind the ``clusterkg`` command. Everything the CLI does is a function here:
+
+>>> import graph
+>>> kg = graph.open_graph()
+>>> graph.describe(kg.graph, "France")["types"]
+['country']
+>>> graph.validate_graph(kg).conforms
+True
+"""
+
+from __future__ import annotations
+
+from .build import BuildResult, build
+from .cache import clear_cache, open_graph
+from .describe import describe, format_description
+from .errors import (
+    AmbiguousEntity,
+    ClusterKGError,
+    EntityLookupError,
+    EntityNotFound,
+    InputError,
+    MissingInputError,
+    RDFSyntaxError,
+    UnsafeInputError,
+    ValidationFailed,
+)
+from .infer import materialise
+from .load import LoadedGraph, load_graph, make_graph
+from .lookup import EntityIndex
+from .stats import format_stats, graph_stats
+from .validate import ValidationReport, ValidationResult, validate_graph
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmbiguousEntity",
+    "BuildResult",
+    "ClusterKGError",
+    "EntityIndex",
+    "EntityLookupError",
+    "EntityNotFound",
+    "InputError",
+    "LoadedGraph",
+    "MissingInputError",
+    "RDFSyntaxError",
+    "UnsafeInputError",
+    "ValidationFailed",
+    "ValidationReport",
+    "ValidationResult",
+    "build",
+    "clear_cache",
+    "describe",
+    "format_description",
+    "format_stats",
+    "graph_stats",
+    "load_graph",
+    "make_graph",
+    "materialise",
+    "open_graph",
+    "validate_graph",
+]

@@ -1,0 +1,123 @@
+"""The one exception hierarchy of clusterkg.
+
+Every error the library raises on purpose is a :class:`ClusterKGError`. The CLI maps the two
+families to exit codes: :class:`InputError` (unusable input, exit 2) and
+:class:`ValidationFailed` (the data breaks the shapes, exit 1).
+
+Examples
+--------
+>>> from graph.errors import RDFSyntaxError, InputError
+>>> err = RDFSyntaxError("broken.ttl", 3, 7, "expected '.'")
+>>> str(err)
+"broken.ttl:3:7: expected '.'"
+>>> isinstance(err, InputError)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ClusterKGError",
+    "InputError",
+    "MissingInputError",
+    "RDFSyntaxError",
+    "UnsafeInputError",
+    "EntityLookupError",
+    "EntityNotFound",
+    "AmbiguousEntity",
+    "ValidationFailed",
+]
+
+
+class ClusterKGError(Exception):
+    """Base class of every error clusterkg raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(ClusterKGError):
+    """The input cannot be used (missing, unreadable, malformed or unsafe). Exit code 2."""
+
+    exit_code = 2
+
+
+class MissingInputError(InputError):
+    """A file or folder the user named does not exist or cannot be read."""
+
+    def __init__(self, path: str, reason: str = "no such file or directory") -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class RDFSyntaxError(InputError):
+    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message``."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+class UnsafeInputError(InputError):
+    """Input refused for safety: XML entity declarations, remote JSON-LD contexts and the like."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+class EntityLookupError(InputError):
+    """A name given by the user does not pick exactly one entity."""
+
+    def __init__(self, message: str, name: str, candidates: Sequence[tuple[str, str]]) -> None:
+        self.name = name
+        #: ``(label, iri)`` pairs of the closest entities, best first.
+        self.candidates = list(candidates)
+        super().__init__(message)
+
+    def describe(self) -> str:
+        """The message followed by one line per candidate."""
+        lines = [str(self)]
+        if self.candidates:
+            lines.append("closest matches:")
+            lines.extend(f"  {label}  <{iri}>" for label, iri in self.candidates)
+        return "\n".join(lines)
+
+
+class EntityNotFound(EntityLookupError):
+    """No entity has that label, CURIE or IRI."""
+
+    def __init__(self, name: str, candidates: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(f"no entity named {name!r}", name, candidates)
+
+
+class AmbiguousEntity(EntityLookupError):
+    """Several entities match the name equally well."""
+
+    def __init__(self, name: str, candidates: Sequence[tuple[str, str]]) -> None:
+        super().__init__(
+            f"{name!r} names {len(candidates)} entities; use a longer name, a CURIE or an IRI",
+            name,
+            candidates,
+        )
+
+
+class ValidationFailed(ClusterKGError):
+    """The data violates the SHACL shapes. Exit code 1. ``report`` holds the results."""
+
+    exit_code = 1
+
+    def __init__(self, report: object, message: str = "the data violates the shapes") -> None:
+        self.report = report
+        super().__init__(message)

@@ -1,0 +1,49 @@
+"""Where the built-in ontology and data live.
+
+In a source checkout they are the top-level ``ontology/`` and ``data/`` folders; in an installed
+distribution they ship inside the package as ``graph/_ontology`` and ``graph/_data`` (see
+``pyproject.toml``). Both layouts are found the same way.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["ontology_dir", "data_dir", "ontology_files", "shape_files", "default_data_files"]
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _locate(package: str, repo_folder: str) -> Path:
+    candidate = _REPO / repo_folder
+    if candidate.is_dir() and (_REPO / "pyproject.toml").is_file():
+        return candidate
+    found = resources.files(package)
+    return Path(str(found))
+
+
+def ontology_dir() -> Path:
+    """The folder that holds ``clusterkg.ttl`` and the SHACL shapes."""
+    return _locate("graph._ontology", "ontology")
+
+
+def data_dir() -> Path:
+    """The folder that holds the curated data (``*.ttl``)."""
+    return _locate("graph._data", "data")
+
+
+def ontology_files() -> list[Path]:
+    """The ontology proper (not the shapes)."""
+    return [ontology_dir() / "clusterkg.ttl"]
+
+
+def shape_files() -> dict[str, Path]:
+    """SHACL shape files by severity: ``violation`` and ``warning``."""
+    d = ontology_dir()
+    return {"violation": d / "shapes.ttl", "warning": d / "shapes-recommended.ttl"}
+
+
+def default_data_files() -> list[Path]:
+    """Every curated data file, sorted by name."""
+    return sorted(data_dir().glob("*.ttl"))
