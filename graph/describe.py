@@ -130,7 +130,7 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
     for p, o in graph.predicate_objects(node):
         if p in _SKIP_OUT or p == SKOS.altLabel:
             continue
-        if isinstance(o, Literal) or (o, RDF.type, None) not in graph:
+        if o not in idx.entities:
             attributes.append({"property": curie(str(p)), "property_label": label_of(graph, p),
                                "value": _value(graph, o)})
         else:
@@ -140,9 +140,7 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
     for s, p in graph.subject_predicates(node):
         if p in (CKG.synergySource, CKG.synergyTarget):
             synergies.append(_synergy(graph, s, node))  # type: ignore[arg-type]
-        elif p not in (RDF.type, PROV.wasDerivedFrom) and (s, RDF.type, None) in graph:
-            if (s, RDF.type, CKG.Synergy) in graph:
-                continue
+        elif p not in (RDF.type, PROV.wasDerivedFrom) and s in idx.entities:
             incoming.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
                              "source": curie(str(s)), "source_label": label_of(graph, s)})
     figures = [_figure(graph, f) for f in graph.objects(node, CKG.hasFigure)]  # type: ignore[arg-type]

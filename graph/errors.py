@@ -27,7 +27,12 @@ __all__ = [
     "EntityLookupError",
     "EntityNotFound",
     "AmbiguousEntity",
+    "TermNotFound",
     "ValidationFailed",
+    "QuerySyntaxError",
+    "UnsafeQueryError",
+    "QueryTimeout",
+    "EndpointError",
 ]
 
 
@@ -113,6 +118,18 @@ class AmbiguousEntity(EntityLookupError):
         )
 
 
+class TermNotFound(EntityLookupError):
+    """A class, linkage type, period or status name given by the user matches nothing.
+
+    >>> str(TermNotFound("class", "programs", [("programme", "ckg:Programme")]))
+    "no class named 'programs'"
+    """
+
+    def __init__(self, kind: str, name: str, candidates: Sequence[tuple[str, str]] = ()) -> None:
+        self.kind = kind
+        super().__init__(f"no {kind} named {name!r}", name, candidates)
+
+
 class ValidationFailed(ClusterKGError):
     """The data violates the SHACL shapes. Exit code 1. ``report`` holds the results."""
 
@@ -121,3 +138,32 @@ class ValidationFailed(ClusterKGError):
     def __init__(self, report: object, message: str = "the data violates the shapes") -> None:
         self.report = report
         super().__init__(message)
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query does not parse (or is not a query). ``str()`` is ``line L, column C: message``."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        self.message = message
+        where = f"line {line}, column {column}: " if line is not None and column is not None else ""
+        super().__init__(f"{where}{message}")
+
+
+class UnsafeQueryError(InputError):
+    """A query was refused for safety: SPARQL Update, ``SERVICE``, or ``FROM`` a file or web IRI."""
+
+
+class QueryTimeout(ClusterKGError):
+    """A query ran past its time limit and was stopped. Exit code 3."""
+
+    exit_code = 3
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the query was stopped after {seconds:g} s (time limit; raise it with --timeout)")
+
+
+class EndpointError(InputError):
+    """A remote SPARQL endpoint could not be reached or answered with an error."""
