@@ -24,7 +24,7 @@ from rdflib.store import Store
 from .load import LoadedGraph, collect_files, load_graph, make_graph
 from .resources import default_data_files, ontology_files
 
-__all__ = ["cache_dir", "cache_key", "open_graph", "clear_cache"]
+__all__ = ["cache_dir", "cache_key", "clear_cache", "open_graph"]
 
 _FORMAT = 1
 

@@ -80,7 +80,7 @@ def _synergy(graph: Graph, syn: URIRef, entity: URIRef) -> dict[str, Any]:
         vals = sorted(label_of(graph, v) for v in graph.objects(syn, prop))
         item[key] = ", ".join(vals)
     strength = graph.value(syn, CKG.strength)
-    item["strength"] = float(strength) if strength is not None else None
+    item["strength"] = float(str(strength)) if strength is not None else None
     item["provenance"] = provenance_of(graph, syn)
     return item
 

@@ -19,20 +19,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AmbiguousEntity",
     "ClusterKGError",
-    "InputError",
-    "MissingInputError",
-    "RDFSyntaxError",
-    "UnsafeInputError",
+    "EndpointError",
     "EntityLookupError",
     "EntityNotFound",
-    "AmbiguousEntity",
-    "TermNotFound",
-    "ValidationFailed",
+    "InputError",
+    "MissingInputError",
     "QuerySyntaxError",
-    "UnsafeQueryError",
     "QueryTimeout",
-    "EndpointError",
+    "RDFSyntaxError",
+    "TermNotFound",
+    "UnsafeInputError",
+    "UnsafeQueryError",
+    "ValidationFailed",
 ]
 
 

@@ -27,7 +27,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from .namespaces import CKG
 
-__all__ = ["materialise", "REGIMES"]
+__all__ = ["REGIMES", "materialise"]
 
 REGIMES = ("rdfs", "owlrl")
 

@@ -147,18 +147,18 @@ _DOCTYPE_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 def _check_xml(path: Path, data: bytes) -> None:
     """Refuse XML that declares entities or a DTD with external parts, before any parsing."""
-    import defusedxml.ElementTree as DET  # noqa: N812
     from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as DefusedET
 
     if _DOCTYPE_ENTITY.search(data):
         raise UnsafeInputError(
             str(path), "XML entity declarations are not allowed (possible entity-expansion attack)"
         )
     try:
-        DET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        DefusedET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise UnsafeInputError(str(path), f"unsafe XML refused: {exc}") from None
-    except DET.ParseError as exc:
+    except DefusedET.ParseError as exc:
         line, col = exc.position
         raise RDFSyntaxError(str(path), line, col + 1, str(exc).split(":")[0]) from None
 

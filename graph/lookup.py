@@ -32,7 +32,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 from .errors import AmbiguousEntity, EntityNotFound
 from .namespaces import CKG, expand_curie
 
-__all__ = ["EntityIndex", "entity_classes", "normalise", "label_of"]
+__all__ = ["EntityIndex", "entity_classes", "label_of", "normalise"]
 
 _NAME_PROPS = (RDFS.label, SKOS.altLabel, CKG.acronym, CKG.code, SKOS.prefLabel)
 

@@ -7,30 +7,29 @@ distribution they ship inside the package as ``graph/_ontology`` and ``graph/_da
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-__all__ = ["ontology_dir", "data_dir", "ontology_files", "shape_files", "default_data_files"]
+__all__ = ["data_dir", "default_data_files", "ontology_dir", "ontology_files", "shape_files"]
 
-_REPO = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_REPO = _PACKAGE.parent
 
 
-def _locate(package: str, repo_folder: str) -> Path:
+def _locate(installed: str, repo_folder: str) -> Path:
     candidate = _REPO / repo_folder
     if candidate.is_dir() and (_REPO / "pyproject.toml").is_file():
-        return candidate
-    found = resources.files(package)
-    return Path(str(found))
+        return candidate  # a source checkout (or an editable install)
+    return _PACKAGE / installed  # a wheel: shipped inside the package
 
 
 def ontology_dir() -> Path:
     """The folder that holds ``clusterkg.ttl`` and the SHACL shapes."""
-    return _locate("graph._ontology", "ontology")
+    return _locate("_ontology", "ontology")
 
 
 def data_dir() -> Path:
     """The folder that holds the curated data (``*.ttl``)."""
-    return _locate("graph._data", "data")
+    return _locate("_data", "data")
 
 
 def ontology_files() -> list[Path]:

@@ -25,17 +25,16 @@ from rdflib.compare import to_canonical_graph
 
 from .namespaces import bind_prefixes
 
-__all__ = ["canonical", "to_turtle", "to_ntriples", "write_atomic"]
+__all__ = ["canonical", "to_ntriples", "to_turtle", "write_atomic"]
 
 
 def canonical(graph: Graph) -> Graph:
     """A copy of ``graph`` in memory with canonical blank-node labels and project prefixes."""
-    if any(isinstance(t, BNode) for triple in graph for t in triple):
-        out = to_canonical_graph(graph)
-    else:
-        out = Graph()
-        for t in graph:
-            out.add(t)
+    source = to_canonical_graph(graph) if any(
+        isinstance(t, BNode) for triple in graph for t in triple) else graph
+    out = Graph()
+    for t in source:
+        out.add(t)
     return bind_prefixes(out)
 
 

@@ -21,7 +21,7 @@ from rdflib.namespace import PROV
 from .lookup import entity_classes, label_of
 from .namespaces import CKG
 
-__all__ = ["graph_stats", "format_stats"]
+__all__ = ["format_stats", "graph_stats"]
 
 
 def _counter_dict(c: Counter[str]) -> dict[str, int]:
@@ -46,10 +46,10 @@ def graph_stats(graph: Graph) -> dict[str, Any]:
             if isinstance(s, URIRef):
                 entities.add(s)
     # the most specific asserted class is the one with the most superclasses
-    depth = {c: len(set(graph.transitive_objects(c, RDFS.subClassOf))) for c in classes}
+    depth: dict = {c: len(set(graph.transitive_objects(c, RDFS.subClassOf))) for c in classes}
     for e in entities:
         own = [t for t in graph.objects(e, RDF.type) if t in classes]
-        specific = max(own, key=lambda t: (depth[t], str(t)))
+        specific = max(own, key=lambda t: (depth.get(t, 0), str(t)))
         by_class[label_of(graph, specific)] += 1
     synergies = set(graph.subjects(RDF.type, CKG.Synergy))
     by_type: Counter[str] = Counter()

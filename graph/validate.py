@@ -26,7 +26,7 @@ from .load import LoadedGraph
 from .namespaces import SH, curie
 from .resources import shape_files
 
-__all__ = ["ValidationResult", "ValidationReport", "validate_graph", "load_shapes"]
+__all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
 
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -159,7 +159,8 @@ def validate_graph(loaded: LoadedGraph, *, warnings: bool = True) -> ValidationR
     results = []
     for res in report_graph.subjects(RDF.type, SH.ValidationResult):
         focus = report_graph.value(res, SH.focusNode)
-        severity = _SEVERITY.get(report_graph.value(res, SH.resultSeverity), "Info")  # type: ignore[arg-type]
+        sev_node = report_graph.value(res, SH.resultSeverity)
+        severity = _SEVERITY.get(sev_node, "Info") if isinstance(sev_node, URIRef) else "Info"
         message = report_graph.value(res, SH.resultMessage)
         value = report_graph.value(res, SH.value)
         results.append(

@@ -1,0 +1,39 @@
+"""A plain (non-editable) install carries the ontology and data inside the distribution."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_install_finds_builtin_ontology_and_data(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
+    wheel = next(wheels.glob("clusterkg-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import graph, cli;"
+        "assert graph.__file__.startswith(sys.argv[1]), graph.__file__;"
+        "sys.argv = ['clusterkg', '--no-cache', 'stats', '--format', 'json']; cli.main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    res = subprocess.run([sys.executable, "-c", code, str(site)], cwd=elsewhere, env=env,
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["entities"] >= 250
+    assert (site / "graph" / "_data" / "sources.ttl").is_file()
+    assert (site / "graph" / "_ontology" / "shapes.ttl").is_file()
