@@ -57,11 +57,28 @@ def _value(graph: Graph, node: Any) -> str:
     return curie(str(node))
 
 
+def _most_specific(graph: Graph, terms: set, parent: URIRef) -> set:
+    """Drop every term that is a (transitive) super-term of another term in ``terms``."""
+    supers: set = set()
+    for t in terms:
+        supers.update(u for u in graph.transitive_objects(t, parent) if u != t)
+    return {t for t in terms if t not in supers}
+
+
 def _types(graph: Graph, node: URIRef) -> list[str]:
-    types = sorted(
-        label_of(graph, t) for t in graph.objects(node, RDF.type) if str(t).startswith(str(CKG))
-    )
-    return types or sorted(curie(str(t)) for t in graph.objects(node, RDF.type))
+    ckg_types = {t for t in graph.objects(node, RDF.type) if str(t).startswith(str(CKG))}
+    if ckg_types:
+        return sorted(label_of(graph, t) for t in _most_specific(graph, ckg_types, RDFS.subClassOf))
+    return sorted(curie(str(t)) for t in graph.objects(node, RDF.type))
+
+
+def _drop_super_links(graph: Graph, links: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Keep, for each pair, only the most specific properties (inference adds ckg:linkedTo etc.)."""
+    by_other: dict[Any, set] = {}
+    for p, o in links:
+        by_other.setdefault(o, set()).add(p)
+    keep = {o: _most_specific(graph, ps, RDFS.subPropertyOf) for o, ps in by_other.items()}
+    return [(p, o) for p, o in links if p in keep[o]]
 
 
 def _synergy(graph: Graph, syn: URIRef, entity: URIRef) -> dict[str, Any]:
@@ -127,22 +144,28 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
         (str(d) for d in graph.objects(node, SKOS.definition) if getattr(d, "language", None) == "en"), ""
     )
     attributes, outgoing, incoming = [], [], []
+    out_links = []
     for p, o in graph.predicate_objects(node):
         if p in _SKIP_OUT or p == SKOS.altLabel:
             continue
-        if o not in idx.entities:
+        if o in idx.entities:
+            out_links.append((p, o))
+        else:
             attributes.append({"property": curie(str(p)), "property_label": label_of(graph, p),
                                "value": _value(graph, o)})
-        else:
-            outgoing.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
-                             "target": curie(str(o)), "target_label": label_of(graph, o)})
+    for p, o in _drop_super_links(graph, out_links):
+        outgoing.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
+                         "target": curie(str(o)), "target_label": label_of(graph, o)})
     synergies = []
+    in_links = []
     for s, p in graph.subject_predicates(node):
         if p in (CKG.synergySource, CKG.synergyTarget):
             synergies.append(_synergy(graph, s, node))  # type: ignore[arg-type]
         elif p not in (RDF.type, PROV.wasDerivedFrom) and s in idx.entities:
-            incoming.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
-                             "source": curie(str(s)), "source_label": label_of(graph, s)})
+            in_links.append((p, s))
+    for p, s in _drop_super_links(graph, in_links):
+        incoming.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
+                         "source": curie(str(s)), "source_label": label_of(graph, s)})
     figures = [_figure(graph, f) for f in graph.objects(node, CKG.hasFigure)]  # type: ignore[arg-type]
     return {
         "iri": str(node),

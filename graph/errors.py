@@ -110,9 +110,10 @@ class EntityNotFound(EntityLookupError):
 class AmbiguousEntity(EntityLookupError):
     """Several entities match the name equally well."""
 
-    def __init__(self, name: str, candidates: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, name: str, candidates: Sequence[tuple[str, str]], total: int | None = None) -> None:
+        count = total if total is not None else len(candidates)
         super().__init__(
-            f"{name!r} names {len(candidates)} entities; use a longer name, a CURIE or an IRI",
+            f"{name!r} names {count} entities; use a longer name, a CURIE or an IRI",
             name,
             candidates,
         )

@@ -128,6 +128,8 @@ class EntityIndex:
             Several entities match equally well.
         """
         text = name.strip()
+        if not text:
+            raise EntityNotFound(name)
         iri: URIRef | None = None
         if text.startswith("<") and text.endswith(">"):
             iri = URIRef(text[1:-1])
@@ -147,7 +149,7 @@ class EntityIndex:
             by_label = self._by_label.get(key, set())
             if len(by_label) == 1:
                 return next(iter(by_label))
-            raise AmbiguousEntity(name, self._candidates(exact))
+            raise AmbiguousEntity(name, self._candidates(exact), len(exact))
         prefixed: set[URIRef] = set()
         for n in self._sorted_names:
             if n.startswith(key):
@@ -155,7 +157,7 @@ class EntityIndex:
         if len(prefixed) == 1:
             return next(iter(prefixed))
         if len(prefixed) > 1:
-            raise AmbiguousEntity(name, self._candidates(prefixed))
+            raise AmbiguousEntity(name, self._candidates(prefixed), len(prefixed))
         near = difflib.get_close_matches(key, self._sorted_names, n=3, cutoff=0.88)
         near_entities = set().union(*(self._names[n] for n in near)) if near else set()
         if len(near_entities) == 1:

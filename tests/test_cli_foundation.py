@@ -150,3 +150,12 @@ def test_extra_data_and_no_default_data(runner: CliRunner, fixtures: Path) -> No
     doc = json.loads(run(runner, "--no-default-data", "--data", str(fixtures / "extra.ttl"),
                          "stats", "--format", "json").output)
     assert doc["entities"] == 1
+
+
+def test_show_with_inference_lists_most_specific_types_and_links(runner: CliRunner) -> None:
+    """Regression: with --infer, show listed every superclass and every ckg:linkedTo duplicate."""
+    doc = json.loads(run(runner, "--infer", "owlrl", "show", "Horizon Europe", "--format", "json").output)
+    assert doc["types"] == ["programme"]
+    preds = [link["predicate"] for link in doc["outgoing"]]
+    assert "ckg:linkedTo" not in preds
+    assert "ckg:hasPart" in preds  # the inverse of the asserted ckg:partOf is inferred

@@ -53,3 +53,17 @@ def test_unknown_curie_and_iri(idx: EntityIndex) -> None:
 
 def test_normalise_folds_accents_dashes_and_case() -> None:
     assert normalise("Pôles  de compétitivité — IV") == normalise("poles de competitivite - iv")
+
+
+def test_empty_name_is_not_found_not_ambiguous(idx: EntityIndex) -> None:
+    """Regression: an empty name used to be reported as ambiguous."""
+    with pytest.raises(EntityNotFound):
+        idx.resolve("   ")
+
+
+def test_ambiguity_message_counts_every_match(idx: EntityIndex) -> None:
+    """Regression: the count was that of the (capped) candidate list."""
+    with pytest.raises(AmbiguousEntity) as info:
+        idx.resolve("S")
+    total = int(str(info.value).split(" names ")[1].split()[0])
+    assert total > len(info.value.candidates)
