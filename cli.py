@@ -197,6 +197,588 @@ def show(settings: Settings, entity: str, fmt: str) -> None:
         click.echo(graph.format_description(d), nl=False)
 
 
+# -- SPARQL: query, queries, push ----------------------------------------------------------
+
+_RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]
+
+
+def _query_options(func: F) -> F:
+    """Options shared by `query` and `queries run`."""
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice(_RESULT_FORMATS), default=None,
+                     help="SELECT/ASK: table (default on a terminal), csv (default otherwise), tsv, "
+                          "json (SPARQL 1.1 Results JSON), xml. CONSTRUCT/DESCRIBE: turtle (default), nt, "
+                          "jsonld. With --out, the file extension picks the format."),
+        click.option("--out", type=click.Path(dir_okay=False), default=None,
+                     help="Write the result to this file (atomically) instead of standard output."),
+        click.option("--timeout", type=float, default=30.0, show_default=True,
+                     help="Seconds before the query is stopped (exit 3); 0 for no limit."),
+        click.option("--limit", type=click.IntRange(min=0), default=None,
+                     help="Return at most N rows (or triples)."),
+        click.option("--labels", is_flag=True, help="table: show IRIs by their rdfs:label instead of CURIEs."),
+        click.option("--endpoint", metavar="URL", default=None,
+                     help="Run on this SPARQL 1.1 query endpoint instead of the local graph."),
+        click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+                     help="HTTP header for --endpoint, e.g. 'Authorization: Bearer TOKEN' (repeatable)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | None, timeout: float,
+               limit: int | None, labels: bool, endpoint: str | None, headers: tuple[str, ...],
+               allow_remote: bool = False, engine: str = "oxigraph") -> None:
+    from graph.remote import parse_header
+    from graph.results import format_for_path
+    from graph.serialize import write_atomic
+    from graph.sparql import fetch_labels, open_store
+
+    hdrs = dict(parse_header(h) for h in headers)
+    source: Any = None
+    if endpoint is None:
+        if engine == "rdflib":
+            source = settings.open()
+        else:
+            source = open_store(settings.data, default_data=settings.default_data, infer=settings.infer,
+                                use_cache=settings.use_cache)
+    result = graph.query(text, source, timeout=timeout or None, limit=limit, allow_remote=allow_remote,
+                         endpoint=endpoint, headers=hdrs, engine=engine)
+    rdf = result.type in ("CONSTRUCT", "DESCRIBE")
+    if fmt is None:
+        fmt = format_for_path(out) if out else None
+        if fmt is None or (fmt in ("turtle", "nt", "jsonld")) != rdf:
+            fmt = "turtle" if rdf else ("table" if out or sys.stdout.isatty() else "csv")
+    names: dict[str, str] = {}
+    if labels and fmt == "table" and result.type == "SELECT":
+        from rdflib import URIRef
+
+        iris = {str(t) for row in result.rows for t in row if isinstance(t, URIRef)}
+        names = fetch_labels(iris, source, endpoint=endpoint, headers=hdrs, timeout=timeout or None)
+    output = result.serialize_as(fmt, names)
+    if out:
+        write_atomic(out, output)
+        size = f"{len(result.graph or ())} triples" if rdf else (
+            f"{len(result.rows)} rows" if result.type == "SELECT" else str(result.askAnswer).lower())
+        click.echo(f"wrote {out} ({size})", err=True)
+    else:
+        click.echo(output, nl=False)
+    if result.truncated and fmt != "table":
+        click.echo(f"note: the answer was cut to {limit} by --limit", err=True)
+
+
+@cli.command()
+@click.argument("query_arg", metavar="QUERY")
+@_query_options
+@click.option("--allow-remote", is_flag=True,
+              help="Allow SERVICE and FROM/FROM NAMED with file: or http(s): IRIs (refused by default).")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="Local evaluator (rdflib is much slower; for comparison).")
+@click.pass_obj
+@handles_errors
+def query(settings: Settings, query_arg: str, fmt: str | None, out: str | None, timeout: float,
+          limit: int | None, labels: bool, endpoint: str | None, headers: tuple[str, ...],
+          allow_remote: bool, engine: str) -> None:
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph or an endpoint.
+
+    QUERY is the query text, a path to a .rq file, or - for standard input. The prefixes
+    ckg: ckr: src: rdf: rdfs: owl: xsd: skos: dcterms: prov: org: foaf: eurio: cpov:
+    country: currency: nuts: eli: sh: are predeclared (a query may redeclare them).
+    SPARQL Update is refused, and so are SERVICE and FROM <file:/http:> unless
+    --allow-remote. Exit 2 for a malformed or refused query, 3 on timeout.
+
+    \b
+    Examples:
+      clusterkg query 'SELECT ?e ?label WHERE { ?e a ckg:Eurocluster ; rdfs:label ?label }'
+      clusterkg query my-question.rq --format json --out answer.srj
+      echo 'ASK { ckr:cosme ?p ?o }' | clusterkg query -
+      clusterkg query 'DESCRIBE ckr:cosme' --format nt
+      clusterkg query q.rq --endpoint http://localhost:7878/query --header 'Authorization: Bearer T'
+    """
+    from graph.sparql import read_query_text
+
+    text = read_query_text(query_arg)
+    _run_query(settings, text, fmt=fmt, out=out, timeout=timeout, limit=limit, labels=labels,
+               endpoint=endpoint, headers=headers, allow_remote=allow_remote, engine=engine)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="How to list the queries.")
+@click.pass_context
+@handles_errors
+def queries(ctx: click.Context, fmt: str) -> None:
+    """The library of policy questions in queries/: list them (no subcommand), show one, run one.
+
+    \b
+    Examples:
+      clusterkg queries
+      clusterkg queries show envisaged-synergies
+      clusterkg queries run envisaged-synergies --format csv --out envisaged.csv
+      clusterkg queries run envisaged-synergies --endpoint http://localhost:7878/query
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from graph.querylib import list_queries
+
+    found = list_queries()
+    if fmt == "json":
+        emit_json([{"name": q.name, "title": q.title, "description": q.description, "shape": q.shape}
+                   for q in found])
+        return
+    width = max((len(q.name) for q in found), default=4)
+    for q in found:
+        click.echo(f"{q.name.ljust(width)}  {q.title}")
+
+
+@queries.command("show")
+@click.argument("name")
+@handles_errors
+def queries_show(name: str) -> None:
+    """Print the stored query NAME (its header comment says what it asks).
+
+    \b
+    Example:
+      clusterkg queries show envisaged-synergies
+    """
+    from graph.querylib import get_query
+
+    click.echo(get_query(name).text, nl=False)
+
+
+@queries.command("run")
+@click.argument("name")
+@_query_options
+@click.pass_obj
+@handles_errors
+def queries_run(settings: Settings, name: str, fmt: str | None, out: str | None, timeout: float,
+                limit: int | None, labels: bool, endpoint: str | None, headers: tuple[str, ...]) -> None:
+    """Run the stored query NAME on the graph (or on --endpoint).
+
+    \b
+    Examples:
+      clusterkg queries run envisaged-synergies
+      clusterkg queries run envisaged-synergies --format json --out envisaged.srj
+    """
+    from graph.querylib import get_query
+
+    _run_query(settings, get_query(name).text, fmt=fmt, out=out, timeout=timeout, limit=limit,
+               labels=labels, endpoint=endpoint, headers=headers)
+
+
+@cli.command()
+@click.option("--endpoint", metavar="URL", default=None,
+              help="SPARQL 1.1 Graph Store HTTP Protocol endpoint (Oxigraph: http://HOST:7878/store; "
+                   "Fuseki: http://HOST:3030/DATASET/data).")
+@click.option("--graph", "graph_iri", metavar="IRI", default=None,
+              help="Named graph to write to (default: the default graph).")
+@click.option("--replace", is_flag=True, help="Replace the graph's content (default: add to it).")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="SPARQL Update endpoint used when --endpoint is missing or has no Graph Store "
+                   "support (INSERT DATA in batches).")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="HTTP header, e.g. 'Authorization: Bearer TOKEN' (repeatable).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Triples per Graph Store request.")
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@handles_errors
+def push(settings: Settings, endpoint: str | None, graph_iri: str | None, replace: bool,
+         update_endpoint: str | None, headers: tuple[str, ...], batch_size: int, timeout: float,
+         fmt: str) -> None:
+    """Upload the graph (ontology + data + --data, inferred with --infer) to a SPARQL 1.1 store.
+
+    Uses the Graph Store HTTP Protocol (PUT with --replace, else POST), falling back to SPARQL
+    Update INSERT DATA on --update-endpoint. Then query it with --endpoint.
+
+    \b
+    Examples:
+      clusterkg push --endpoint http://localhost:7878/store --replace
+      clusterkg push --endpoint http://localhost:3030/ckg/data --graph https://w3id.org/clusterkg/graph
+      clusterkg push --update-endpoint http://localhost:7878/update --header 'Authorization: Bearer T'
+    """
+    from graph.remote import parse_header
+    from graph.remote import push as push_graph
+    from graph.sparql import open_store
+
+    hdrs = dict(parse_header(h) for h in headers)
+    local = open_store(settings.data, default_data=settings.default_data, infer=settings.infer,
+                       use_cache=settings.use_cache)
+    report = push_graph(local.triples(), endpoint, graph=graph_iri, replace=replace,
+                        update_endpoint=update_endpoint, headers=hdrs, batch_size=batch_size,
+                        timeout=timeout)
+    if fmt == "json":
+        emit_json({"triples": report.triples, "requests": report.requests, "method": report.method,
+                   "url": report.url, "graph": report.graph})
+    else:
+        click.echo(report.text(), nl=False)
+
+
+# -- network analysis: path, centrality, communities, neighbours, gaps, export ----------------
+
+def _network_options(func: F) -> F:
+    """Projection filters shared by the network commands (see graph.project.project)."""
+    for option in reversed([
+        click.option("--include-class", "include_classes", multiple=True, metavar="CLASS",
+                     help="Network filter: keep only entities of CLASS (label, plural or CURIE; subclasses "
+                          "count; repeatable)."),
+        click.option("--exclude-class", "exclude_classes", multiple=True, metavar="CLASS",
+                     help="Network filter: leave out entities of CLASS (repeatable)."),
+        click.option("--include-linkage", "include_predicates", multiple=True, metavar="TYPE",
+                     help="Network filter: keep only linkages of TYPE: a property ('part of', ckg:fundedBy), "
+                          "a synergy type ('coordination') or 'synergy' (repeatable)."),
+        click.option("--exclude-linkage", "exclude_predicates", multiple=True, metavar="TYPE",
+                     help="Network filter: leave out linkages of TYPE (repeatable)."),
+        click.option("--period", "periods", multiple=True, metavar="PERIOD",
+                     help="Network filter: keep only synergies and entities of PERIOD ('2021-2027'); "
+                          "items that state no period stay (repeatable)."),
+        click.option("--status", "statuses", multiple=True, metavar="STATUS",
+                     help="Network filter: keep only synergies and entities with STATUS (active, envisaged, "
+                          "ended); items that state none stay (repeatable)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _network(settings: Settings, filters: dict[str, Any], rdf: bool = False) -> tuple[Any, Any]:
+    """The projection with the network filters (through its cache), and the RDF graph when
+    ``rdf`` (for looking up entity names), else None."""
+    import gc
+
+    from graph.analysis import network, open_network
+
+    opts = {k: list(v) for k, v in filters.items()}
+    g = settings.open().graph if rdf else None
+    if g is not None and not settings.use_cache:
+        net = network(g, **opts)
+    else:
+        net = open_network(settings.data, default_data=settings.default_data, infer=settings.infer,
+                           use_cache=settings.use_cache, **opts)
+    gc.freeze()  # both live until exit: keep the collector from rescanning them
+    return g, net
+
+
+def _emit(text: str, out: str | None, what: str = "") -> None:
+    """Print ``text``, or write it atomically to ``out``."""
+    if out:
+        from graph.serialize import write_atomic
+
+        write_atomic(out, text)
+        click.echo(f"wrote {out}{what}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _json_text(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+_OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=None,
+                           help="Write the output to this file (atomically) instead of standard output.")
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Show the K shortest simple paths.")
+@click.option("--max-hops", type=click.IntRange(min=1), default=None, help="Ignore paths longer than N hops.")
+@click.option("--via", multiple=True, metavar="CLASS",
+              help="Only paths that pass through an entity of CLASS (repeatable: any of them).")
+@click.option("--avoid", multiple=True, metavar="ENTITY", help="Never pass through ENTITY (repeatable).")
+@click.option("--directed", is_flag=True,
+              help="Follow linkages only in their stated direction (bidirectional synergies both ways).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_OUT_OPTION
+@_network_options
+@click.pass_obj
+@handles_errors
+def path(settings: Settings, source: str, target: str, k: int, max_hops: int | None, via: tuple[str, ...],
+         avoid: tuple[str, ...], directed: bool, fmt: str, out: str | None, **filters: Any) -> None:
+    """How is SOURCE linked to TARGET? The shortest linkage path (or the K shortest), each hop
+    explained with its linkage type, synergy status and period, and its source.
+
+    SOURCE and TARGET are names as for `clusterkg show`. Linkages are followed both ways
+    unless --directed. Exit 1 when there is no path (the output says what each side is
+    linked to), 2 for an unknown name.
+
+    \b
+    Examples:
+      clusterkg path COSME "Horizon Europe"
+      clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
+      clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Joint Cluster Initiatives"
+    """
+    from graph.analysis import format_paths, linkage_paths, resolve_classes, resolve_entity
+    from graph.lookup import EntityIndex
+
+    g, net = _network(settings, filters, rdf=True)
+    index = EntityIndex(g)
+    src = resolve_entity(g, net, source, index)
+    dst = resolve_entity(g, net, target, index)
+    avoided = [resolve_entity(g, net, a, index) for a in avoid]
+    result = linkage_paths(net, src, dst, k=k, max_hops=max_hops, via=resolve_classes(net, via),
+                           avoid=avoided, directed=directed)
+    _emit(_json_text(result) if fmt == "json" else format_paths(result), out)
+    if not result["found"]:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--measure", type=click.Choice(["degree", "betweenness", "closeness", "eigenvector", "pagerank",
+                                              "all"]), default="betweenness", show_default=True)
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="List only entities of CLASS (scores still use the whole network; repeatable).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many entities.")
+@click.option("--sample", type=click.IntRange(min=2), default=None, metavar="K",
+              help="Estimate betweenness from K sampled source entities (default: exact up to 10000 "
+                   "entities with igraph, 2000 without, else 300 samples). The output says so.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option("--backend", type=click.Choice(["auto", "igraph", "networkx"]), default="auto", show_default=True,
+              help="Where betweenness and closeness run: igraph's C core (the 'fast' extra) or networkx.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@_OUT_OPTION
+@_network_options
+@click.pass_obj
+@handles_errors
+def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: int, sample: int | None,
+               seed: int, backend: str, fmt: str, out: str | None, **filters: Any) -> None:
+    """Which entities broker the most linkages? Rank entities by centrality.
+
+    Measures run on the undirected network of entities (one edge per linked pair): degree,
+    betweenness (share of shortest paths through the entity), closeness, eigenvector and
+    PageRank (weighted by the number and strength of linkages). `all` ranks by every measure
+    (rows sorted by mean rank). The method (exact or sampled, seed, backend) is in every output.
+
+    \b
+    Examples:
+      clusterkg centrality --measure betweenness --top 10
+      clusterkg centrality --measure all --type programme --format csv
+      clusterkg centrality --sample 500 --seed 1 --format json
+    """
+    from graph import analysis
+
+    _, net = _network(settings, filters)
+    result = analysis.centrality(net, measure, types=analysis.resolve_classes(net, types), top=top,
+                                 sample=sample, seed=seed, backend=backend)
+    _emit(_json_text(result) if fmt == "json" else analysis.format_centrality(result, fmt), out)
+
+
+@cli.command()
+@click.option("--method", type=click.Choice(["louvain", "label-propagation"]), default="louvain",
+              show_default=True)
+@click.option("--resolution", type=float, default=1.0, show_default=True,
+              help="Louvain resolution: above 1 gives smaller groups, below 1 larger ones.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same groups).")
+@click.option("--members", type=click.IntRange(min=1), default=12, show_default=True,
+              help="text: names shown per group.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@_OUT_OPTION
+@_network_options
+@click.pass_obj
+@handles_errors
+def communities(settings: Settings, method: str, resolution: float, seed: int, members: int, fmt: str,
+                out: str | None, **filters: Any) -> None:
+    """Which entities work together? Groups of entities more linked to each other than to the
+    rest, with their members, size and the linkage types that bind each group.
+
+    \b
+    Examples:
+      clusterkg communities --seed 1
+      clusterkg communities --method label-propagation --format json
+      clusterkg communities --resolution 1.5 --format csv --out groups.csv
+    """
+    import csv
+    import io
+
+    from graph import analysis
+
+    _, net = _network(settings, filters)
+    result = analysis.communities(net, method=method, resolution=resolution, seed=seed)
+    if fmt == "json":
+        text = _json_text(result)
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["group", "size", "iri", "label", "class"])
+        for grp in result["groups"]:
+            for m in grp["members"]:
+                w.writerow([grp["id"], grp["size"], m["iri"], m["label"], m["class"]])
+        text = buf.getvalue()
+    else:
+        text = analysis.format_communities(result, members=members)
+    _emit(text, out)
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many linkages away.")
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Walk only through entities of CLASS (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_OUT_OPTION
+@_network_options
+@click.pass_obj
+@handles_errors
+def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ...], fmt: str,
+               out: str | None, **filters: Any) -> None:
+    """The ego network of ENTITY: every entity within --depth linkages, grouped by linkage type,
+    each linkage with its source.
+
+    \b
+    Examples:
+      clusterkg neighbours "Horizon Europe"
+      clusterkg neighbours Euroclusters --depth 2 --type programme --format json
+    """
+    from graph import analysis
+
+    g, net = _network(settings, filters, rdf=True)
+    result = analysis.neighbours(net, analysis.resolve_entity(g, net, entity), depth=depth,
+                                 types=analysis.resolve_classes(net, types))
+    _emit(_json_text(result) if fmt == "json" else analysis.format_neighbours(result), out)
+
+
+@cli.command()
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Both ends of a suggestion must be of CLASS (repeatable: any of them). Default: any "
+                   "entity but places, programming periods, themes, ecosystems and value chains.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many suggestions.")
+@click.option("--method", type=click.Choice(["adamic-adar", "jaccard", "common-neighbours"]),
+              default="adamic-adar", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@_OUT_OPTION
+@_network_options
+@click.pass_obj
+@handles_errors
+def gaps(settings: Settings, types: tuple[str, ...], top: int, method: str, fmt: str, out: str | None,
+         **filters: Any) -> None:
+    """Where is a synergy missing? Pairs of entities that are not linked but share neighbours,
+    each with its evidence: the shared neighbours and the sourced linkages to them.
+
+    \b
+    Examples:
+      clusterkg gaps --top 10
+      clusterkg gaps --type programme --type initiative --method jaccard --format json
+    """
+    import csv
+    import io
+
+    from graph import analysis
+
+    _, net = _network(settings, filters)
+    result = analysis.gaps(net, types=analysis.resolve_classes(net, types), top=top, method=method)
+    if fmt == "json":
+        text = _json_text(result)
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["rank", "a", "a_label", "b", "b_label", "score", "shared", "via"])
+        for s in result["suggestions"]:
+            w.writerow([s["rank"], s["a"]["iri"], s["a"]["label"], s["b"]["iri"], s["b"]["label"], s["score"],
+                        s["shared"], "; ".join(e["via"]["label"] for e in s["evidence"])])
+        text = buf.getvalue()
+    else:
+        text = analysis.format_gaps(result)
+    _emit(text, out)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), default=None,
+              help="graphml, gexf (Gephi), json (networkx node-link) or csv (Cytoscape table). "
+                   "Default: from the --out extension, else graphml.")
+@click.option("--table", type=click.Choice(["edges", "nodes"]), default="edges", show_default=True,
+              help="csv: which table.")
+@_OUT_OPTION
+@_network_options
+@click.pass_obj
+@handles_errors
+def export(settings: Settings, fmt: str | None, table: str, out: str | None, **filters: Any) -> None:
+    """Write the linkage network (entities, linkages and synergies with their attributes and
+    sources) for Gephi, Cytoscape or networkx. List attributes (classes, provenance) are JSON
+    text in GraphML, GEXF and CSV.
+
+    \b
+    Examples:
+      clusterkg export --format graphml --out network.graphml
+      clusterkg export --out network.gexf --period 2021-2027
+      clusterkg export --format csv --table nodes --out nodes.csv
+    """
+    from pathlib import Path
+
+    from graph.analysis import export_network
+
+    if fmt is None:
+        ext = Path(out).suffix.lower().lstrip(".") if out else ""
+        fmt = {"graphml": "graphml", "xml": "graphml", "gexf": "gexf", "json": "json", "csv": "csv"}.get(ext, "graphml")
+    _, net = _network(settings, filters)
+    text = export_network(net, fmt, table=table)
+    _emit(text, out, f" ({fmt}: {net.number_of_nodes()} entities, {net.number_of_edges()} linkages)")
+
+
+
+# -- maps -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False), default="map.html", show_default=True,
+              help="The HTML file to write (atomically).")
+@click.option("--focus", metavar="ENTITY", default=None,
+              help="Show only ENTITY and the entities within --depth linkages of it.")
+@click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Linkages around --focus.")
+@click.option("--path", "path_ends", nargs=2, metavar="SOURCE TARGET", default=None,
+              help="Show only the shortest linkage path from SOURCE to TARGET, left to right.")
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Keep only entities of CLASS (label, plural or CURIE; subclasses count; repeatable).")
+@click.option("--period", metavar="P", default=None,
+              help="Keep only what belongs to programming period P ('2021-2027'); items with no period stay.")
+@click.option("--size-by", type=click.Choice(["degree", "betweenness", "pagerank"]), default="degree",
+              show_default=True, help="Node size (area) follows this centrality.")
+@click.option("--colour-by", "--color-by", "colour_by", type=click.Choice(["class", "community"]),
+              default="class", show_default=True, help="Colour by class (shape: subclass) or by community.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=1500, show_default=True,
+              help="Above this, show the top entities by --size-by with their linkages.")
+@click.option("--title", default=None, help="Heading of the map (default: says what it shows).")
+@click.option("--open", "open_after", is_flag=True, help="Open the map in the default browser.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to report what was written.")
+@click.pass_obj
+@handles_errors
+def render(settings: Settings, out: str, focus: str | None, depth: int, path_ends: tuple[str, str] | None,
+           types: tuple[str, ...], period: str | None, size_by: str, colour_by: str, max_nodes: int,
+           title: str | None, open_after: bool, fmt: str) -> None:
+    """Draw an interactive map of the linkages: one self-contained HTML file that opens offline
+    with a double click (pan, zoom, search, filter by class and period; tooltips give each
+    entity's type, definition and source, and each linkage's type, period, status and source).
+
+    Beyond --max-nodes the map keeps the top entities by --size-by and its header says what was
+    left out. The same graph and options always give the same file. Exit 2 for an unknown
+    entity, class or period, or when --path finds no path.
+
+    \b
+    Examples:
+      clusterkg render --out map.html
+      clusterkg render --focus "Enterprise Europe Network" --depth 2 --out een.html
+      clusterkg render --path COSME "Horizon Europe" --out path.html
+      clusterkg render --type programme --type initiative --period 2021-2027 --colour-by community
+    """
+    loaded = settings.open()
+    result = graph.render(loaded, out=out, focus=focus, depth=depth, path=path_ends, types=types,
+                          period=period, size_by=size_by, colour_by=colour_by, max_nodes=max_nodes,
+                          title=title)
+    if fmt == "json":
+        emit_json({"out": out, "title": result.title, "mode": result.mode, "entities": result.nodes,
+                   "linked_pairs": result.edges, "linkages": result.linkages,
+                   "entities_in_scope": result.available, "left_out": result.left_out,
+                   "header": result.header})
+    else:
+        click.echo(f"wrote {out}: {result.nodes} entities, {result.edges} linked pairs "
+                   f"({result.linkages} linkages)")
+        click.echo(result.header[2])
+    if open_after:
+        from pathlib import Path
+
+        click.launch(str(Path(out).resolve()))
+
 def main() -> None:
     """Console-script entry point."""
     try:

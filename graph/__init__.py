@@ -29,6 +29,9 @@ from .errors import (
 from .infer import materialise
 from .load import LoadedGraph, load_graph, make_graph
 from .lookup import EntityIndex
+from .render import RenderedMap, render
+from .results import QueryResult
+from .sparql import query
 from .stats import format_stats, graph_stats
 from .validate import ValidationReport, ValidationResult, validate_graph
 
@@ -44,7 +47,9 @@ __all__ = [
     "InputError",
     "LoadedGraph",
     "MissingInputError",
+    "QueryResult",
     "RDFSyntaxError",
+    "RenderedMap",
     "UnsafeInputError",
     "ValidationFailed",
     "ValidationReport",
@@ -59,5 +64,7 @@ __all__ = [
     "make_graph",
     "materialise",
     "open_graph",
+    "query",
+    "render",
     "validate_graph",
 ]

@@ -18,7 +18,8 @@ Node key: the entity's IRI (``str``). Node attributes:
 ``definition``   English ``skos:definition`` or ``""``
 ``provenance``   list of ``{"passage", "document", "document_label", "locator"}`` dicts, sorted
                  (the same as :func:`graph.describe.provenance_of`)
-``source``       the provenance in words: ``seed: "EU cluster initiatives"``
+``source_text``  the provenance in words: ``seed: "EU cluster initiatives"`` (not ``source``,
+                 which node-link JSON and edge tables use for the edge's start)
 any other        one attribute per other property with a literal or non-entity value, named by
                  the property's local name (``acronym``, ``startYear``, ``scope``, ``homepage``,
                  ``altLabel``...): a string; several values are sorted and joined with ``"; "``;
@@ -34,7 +35,7 @@ Edge key: the predicate CURIE (``"ckg:partOf"``) for a plain linkage, the synerg
 ``inverse_label``  the label of the ``owl:inverseOf`` property (``"has part"``) or ``""``
 ``provenance``     list of passages as for nodes: the subject's for a plain linkage (the
                    conventions make the subject's source cover it), the synergy's own otherwise
-``source``         the provenance in words
+``source_text``    the provenance in words
 synergies only:
 ``synergy``        the synergy CURIE (also the key)
 ``synergy_type``   type label(s), ``", "``-joined (``type`` is avoided: GEXF reserves it)
@@ -61,13 +62,14 @@ True
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
-from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal
 from rdflib.namespace import PROV
 
 from .errors import InputError, TermNotFound
@@ -89,16 +91,16 @@ __all__ = [
 #: Node attribute names set by the projection itself (a property with one of these local names
 #: is stored under ``prefix_local`` instead).
 RESERVED_NODE_ATTRS = frozenset(
-    {"label", "curie", "class", "class_curie", "classes", "definition", "provenance", "source",
+    {"label", "curie", "class", "class_curie", "classes", "definition", "provenance", "source_text",
      "id", "pid", "start", "end", "weight"}
 )
 
-_NOT_ENTITY = {CKG.Synergy, CKG.Figure, CKG.Count, CKG.MonetaryAmount, CKG.SourcePassage,
-               CKG.SourceDocument, OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
-_SYNERGY_PROPS = {CKG.synergySource, CKG.synergyTarget, CKG.synergyType, CKG.direction, CKG.status,
-                  CKG.inPeriod, CKG.strength}
-_NODE_SKIP = {RDF.type, RDFS.label, SKOS.definition, PROV.wasDerivedFrom, CKG.hasFigure,
-              RDFS.subClassOf, RDFS.subPropertyOf}
+_NOT_ENTITY = frozenset(str(c) for c in (
+    CKG.Synergy, CKG.Figure, CKG.Count, CKG.MonetaryAmount, CKG.SourcePassage, CKG.SourceDocument,
+    OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty))
+_NODE_SKIP = frozenset(str(p) for p in (
+    RDF.type, RDFS.label, SKOS.definition, PROV.wasDerivedFrom, CKG.hasFigure, RDFS.subClassOf,
+    RDFS.subPropertyOf))
 
 
 def _local(iri: str) -> str:
@@ -121,54 +123,83 @@ def format_sources(provenance: Iterable[Mapping[str, str]]) -> str:
     return "; ".join(parts)
 
 
+_K_TYPE, _K_LABEL, _K_DEF, _K_DERIVED, _K_DOC, _K_LOCATOR, _K_SUBCLASS, _K_SUBPROP, _K_INVERSE = range(9)
+_KIND = {str(RDF.type): _K_TYPE, str(RDFS.label): _K_LABEL, str(SKOS.definition): _K_DEF,
+         str(PROV.wasDerivedFrom): _K_DERIVED, str(CKG.inDocument): _K_DOC, str(CKG.locator): _K_LOCATOR,
+         str(RDFS.subClassOf): _K_SUBCLASS, str(RDFS.subPropertyOf): _K_SUBPROP,
+         str(OWL.inverseOf): _K_INVERSE}
+
+
+def _key(term: Any) -> str:
+    """A plain ``str`` for an IRI (fast to hash and compare), ``_:id`` for a blank node."""
+    return "_:" + str(term) if isinstance(term, BNode) else str(term)
+
+
 class _Scan:
-    """Everything :func:`project` needs, from one pass over the triples."""
+    """Everything :func:`project` needs, from one pass over the triples.
+
+    Resources are plain strings (IRIs, or ``_:id`` for blank nodes); literals stay
+    ``rdflib.Literal``.
+    """
 
     def __init__(self, graph: Graph) -> None:
-        self.types: dict[Any, set[Any]] = defaultdict(set)
-        self.labels_en: dict[Any, str] = {}
-        self.labels_any: dict[Any, str] = {}
-        self.definitions: dict[Any, str] = {}
-        self.definitions_any: dict[Any, str] = {}
-        self.subclass: dict[Any, set[Any]] = defaultdict(set)
-        self.subprop: dict[Any, set[Any]] = defaultdict(set)
-        self.inverse: dict[Any, Any] = {}
-        self.derived: dict[Any, list[Any]] = defaultdict(list)
-        self.in_doc: dict[Any, Any] = {}
-        self.locator: dict[Any, str] = {}
-        self.objects: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
-        self.literals: dict[Any, list[tuple[Any, Literal]]] = defaultdict(list)
-        for s, p, o in graph:
-            if p == RDF.type:
+        self.types: dict[str, set[str]] = defaultdict(set)
+        self.labels_en: dict[str, str] = {}
+        self.labels_any: dict[str, str] = {}
+        self.definitions: dict[str, str] = {}
+        self.definitions_any: dict[str, str] = {}
+        self.subclass: dict[str, set[str]] = defaultdict(set)
+        self.subprop: dict[str, set[str]] = defaultdict(set)
+        self.inverse: dict[str, str] = {}
+        self.derived: dict[str, list[str]] = defaultdict(list)
+        self.in_doc: dict[str, str] = {}
+        self.locator: dict[str, str] = {}
+        self.objects: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.literals: dict[str, list[tuple[str, Literal]]] = defaultdict(list)
+        self.bnodes: set[str] = set()
+        kind_of = _KIND.get
+        for s_, p_, o_ in graph:
+            s = _key(s_)
+            p = str(p_)
+            kind = kind_of(p)
+            if isinstance(o_, Literal):
+                lang = o_.language
+                if kind == _K_LABEL:
+                    if lang == "en":
+                        self.labels_en.setdefault(s, str(o_))
+                    else:
+                        prev = self.labels_any.get(s)
+                        if prev is None or str(o_) < prev:
+                            self.labels_any[s] = str(o_)
+                elif kind == _K_DEF:
+                    if lang == "en":
+                        self.definitions[s] = str(o_)
+                    else:
+                        self.definitions_any.setdefault(s, str(o_))
+                elif kind == _K_LOCATOR:
+                    self.locator[s] = str(o_)
+                else:
+                    self.literals[s].append((p, o_))
+                continue
+            o = _key(o_)
+            if isinstance(o_, BNode):
+                self.bnodes.add(o)
+            if kind is None:
+                self.objects[s].append((p, o))
+            elif kind == _K_TYPE:
                 self.types[s].add(o)
-            elif p == RDFS.label:
-                if getattr(o, "language", None) == "en":
-                    self.labels_en.setdefault(s, str(o))
-                else:
-                    prev = self.labels_any.get(s)
-                    if prev is None or str(o) < prev:
-                        self.labels_any[s] = str(o)
-            elif p == SKOS.definition:
-                if getattr(o, "language", None) == "en":
-                    self.definitions[s] = str(o)
-                else:
-                    self.definitions_any.setdefault(s, str(o))
-            elif p == PROV.wasDerivedFrom:
+            elif kind == _K_DERIVED:
                 self.derived[s].append(o)
-            elif p == CKG.inDocument:
+            elif kind == _K_DOC:
                 self.in_doc[s] = o
-            elif p == CKG.locator:
-                self.locator[s] = str(o)
-            elif p == RDFS.subClassOf:
+            elif kind == _K_SUBCLASS:
                 self.subclass[s].add(o)
-            elif p == RDFS.subPropertyOf:
+            elif kind == _K_SUBPROP:
                 self.subprop[s].add(o)
-            elif p == OWL.inverseOf:
+            elif kind == _K_INVERSE:
                 self.inverse[s] = o
                 self.inverse.setdefault(o, s)
-            elif isinstance(o, Literal):
-                self.literals[s].append((p, o))
-            else:
+            else:  # a label, definition or locator that is not a literal
                 self.objects[s].append((p, o))
 
     def label(self, node: Any) -> str:
@@ -195,15 +226,16 @@ class _Scan:
         return memo[node]
 
 
-def _provenance(scan: _Scan, node: Any, memo: dict[Any, dict[str, str]]) -> list[dict[str, str]]:
+def _provenance(scan: _Scan, node: str, memo: dict[str, dict[str, str]],
+                cur: Any = curie) -> list[dict[str, str]]:
     out = []
     for passage in scan.derived.get(node, ()):
         item = memo.get(passage)
         if item is None:
             doc = scan.in_doc.get(passage)
             item = {
-                "passage": curie(str(passage)),
-                "document": curie(str(doc)) if doc is not None else "",
+                "passage": cur(passage),
+                "document": cur(doc) if doc is not None else "",
                 "document_label": scan.label(doc) if doc is not None else "",
                 "locator": scan.locator.get(passage, ""),
             }
@@ -363,72 +395,115 @@ def project(
     >>> {d["kind"] for _, _, d in syn_only.edges(data=True)}
     {'synergy'}
     """
+    was_enabled = gc.isenabled()
+    gc.disable()  # bulk building: the collector would only rescan the RDF graph's objects
+    try:
+        return _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates,
+                        periods, statuses, synergies)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_ENTITY = str(CKG.Entity)
+_PERIOD_CLS = str(CKG.ProgrammingPeriod)
+_SYNERGY = str(CKG.Synergy)
+_IN_PERIOD = str(CKG.inPeriod)
+_STATUS = str(CKG.status)
+_LINKED_TO = str(CKG.linkedTo)
+
+
+def _project(graph: Graph, include_classes: Iterable[str], exclude_classes: Iterable[str],
+             include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
+             statuses: Iterable[str], synergies: bool) -> nx.MultiDiGraph:
     scan = _Scan(graph)
-    class_memo: dict[Any, frozenset[Any]] = {}
-    prop_memo: dict[Any, frozenset[Any]] = {}
+    class_memo: dict[str, frozenset[str]] = {}
+    prop_memo: dict[str, frozenset[str]] = {}
+    curies: dict[str, str] = {}
+
+    def cur(iri: str) -> str:
+        c = curies.get(iri)
+        if c is None:
+            c = curies[iri] = curie(iri)
+        return c
+
+    def ancestors_cls(c: str) -> frozenset[str]:
+        return scan.ancestors(scan.subclass, c, class_memo)
 
     # Entity classes: ckg:Entity and everything below it.
-    candidates_cls: set[Any] = {CKG.Entity, *scan.subclass}
+    candidates_cls: set[str] = {_ENTITY, *scan.subclass}
     for parents in scan.subclass.values():
         candidates_cls |= parents
-    entity_classes = {c for c in candidates_cls if isinstance(c, URIRef)
-                      and (c == CKG.Entity or CKG.Entity in scan.ancestors(scan.subclass, c, class_memo))}
-    classes_vocab = {curie(str(c)): scan.label(c) for c in entity_classes}
+    entity_classes = {c for c in candidates_cls if c not in scan.bnodes
+                      and (c == _ENTITY or _ENTITY in ancestors_cls(c))}
+    classes_vocab = {cur(c): scan.label(c) for c in entity_classes}
 
-    # Entities, their most specific class and class closure.
-    node_classes: dict[URIRef, set[Any]] = {}
+    # Entities and their class closure (classes are shared frozensets: few distinct ones).
+    closures: dict[frozenset[str], frozenset[str]] = {}
+    node_classes: dict[str, frozenset[str]] = {}
     for s, ts in scan.types.items():
-        if not isinstance(s, URIRef) or ts & _NOT_ENTITY:
+        if s in scan.bnodes or not ts.isdisjoint(_NOT_ENTITY):
             continue
-        mine = ts & entity_classes
+        mine = frozenset(ts & entity_classes)
         if mine:
-            closure = set(mine)
-            for c in mine:
-                closure |= scan.ancestors(scan.subclass, c, class_memo) & entity_classes
+            closure = closures.get(mine)
+            if closure is None:
+                full = set(mine)
+                for c in mine:
+                    full |= ancestors_cls(c) & entity_classes
+                closure = closures[mine] = frozenset(full)
             node_classes[s] = closure
 
-    def most_specific(cls: set[Any]) -> Any:
-        leaves = [c for c in cls if not any(c in scan.ancestors(scan.subclass, d, class_memo)
-                                            for d in cls if d != c)]
-        return sorted(leaves, key=lambda c: (-len(scan.ancestors(scan.subclass, c, class_memo)),
-                                             curie(str(c))))[0]
+    specific: dict[frozenset[str], str] = {}
+
+    def most_specific(cls: frozenset[str]) -> str:
+        top = specific.get(cls)
+        if top is None:
+            leaves = [c for c in cls if not any(c in ancestors_cls(d) for d in cls if d != c)]
+            top = specific[cls] = sorted(leaves, key=lambda c: (-len(ancestors_cls(c)), cur(c)))[0]
+        return top
 
     # Vocabularies for filters and for the graph attributes.
     periods_vocab: dict[str, str] = {}
     statuses_vocab: dict[str, str] = {}
-    period_cls = {c for c in entity_classes if c == CKG.ProgrammingPeriod
-                  or CKG.ProgrammingPeriod in scan.ancestors(scan.subclass, c, class_memo)}
+    period_cls = {c for c in entity_classes if c == _PERIOD_CLS or _PERIOD_CLS in ancestors_cls(c)}
     for s, cls in node_classes.items():
-        if cls & period_cls:
-            periods_vocab[curie(str(s))] = scan.label(s)
+        if not cls.isdisjoint(period_cls):
+            periods_vocab[cur(s)] = scan.label(s)
+    link_status = str(CKG.LinkStatus)
+    synergy_type_cls = str(CKG.SynergyType)
     for s, ts in scan.types.items():
-        if CKG.LinkStatus in ts:
-            statuses_vocab[curie(str(s))] = scan.label(s)
+        if link_status in ts:
+            statuses_vocab[cur(s)] = scan.label(s)
     for _s, pos in scan.objects.items():
         for p, o in pos:
-            if p == CKG.inPeriod:
-                periods_vocab.setdefault(curie(str(o)), scan.label(o))
-            elif p == CKG.status:
-                statuses_vocab.setdefault(curie(str(o)), scan.label(o))
+            if p == _IN_PERIOD:
+                periods_vocab.setdefault(cur(o), scan.label(o))
+            elif p == _STATUS:
+                statuses_vocab.setdefault(cur(o), scan.label(o))
 
     # Linkage types: properties used between entities, synergy types, "synergy".
     linkage_vocab: dict[str, str] = {"ckg:Synergy": "synergy"}
+    synergy_type_prop = str(CKG.synergyType)
+    used_props: set[str] = set()
     for s, pos in scan.objects.items():
         if s in node_classes:
             for p, o in pos:
                 if o in node_classes:
-                    linkage_vocab[curie(str(p))] = scan.label(p)
-        elif CKG.Synergy in scan.types.get(s, ()):
+                    used_props.add(p)
+        elif _SYNERGY in scan.types.get(s, ()):
             for p, o in pos:
-                if p == CKG.synergyType:
-                    linkage_vocab[curie(str(o))] = scan.label(o)
+                if p == synergy_type_prop:
+                    linkage_vocab[cur(o)] = scan.label(o)
+    for p in used_props:
+        linkage_vocab[cur(p)] = scan.label(p)
     for s, ts in scan.types.items():
-        if CKG.SynergyType in ts:
-            linkage_vocab.setdefault(curie(str(s)), scan.label(s))
+        if synergy_type_cls in ts:
+            linkage_vocab.setdefault(cur(s), scan.label(s))
     for p in list(scan.subprop):
-        if CKG.linkedTo in scan.ancestors(scan.subprop, p, prop_memo):
-            linkage_vocab.setdefault(curie(str(p)), scan.label(p))
-    linkage_vocab.setdefault(curie(str(CKG.linkedTo)), scan.label(CKG.linkedTo))
+        if _LINKED_TO in scan.ancestors(scan.subprop, p, prop_memo):
+            linkage_vocab.setdefault(cur(p), scan.label(p))
+    linkage_vocab.setdefault(cur(_LINKED_TO), scan.label(_LINKED_TO))
 
     inc_cls = _match_terms("class", include_classes, classes_vocab)
     exc_cls = _match_terms("class", exclude_classes, classes_vocab)
@@ -437,25 +512,28 @@ def project(
     want_periods = _match_terms("period", periods, periods_vocab, contains=True)
     want_status = _match_terms("status", statuses, statuses_vocab, contains=True)
 
-    def keep_item(pos: list[tuple[Any, Any]]) -> bool:
+    def keep_item(pos: list[tuple[str, str]]) -> bool:
         if want_periods:
-            ps = {curie(str(o)) for p, o in pos if p == CKG.inPeriod}
+            ps = {cur(o) for p, o in pos if p == _IN_PERIOD}
             if ps and not ps & want_periods:
                 return False
         if want_status:
-            ss = {curie(str(o)) for p, o in pos if p == CKG.status}
+            ss = {cur(o) for p, o in pos if p == _STATUS}
             if ss and not ss & want_status:
                 return False
         return True
 
-    kept: dict[URIRef, set[Any]] = {}
+    class_curies: dict[frozenset[str], frozenset[str]] = {}
+    kept: dict[str, frozenset[str]] = {}
     for s, cls in node_classes.items():
-        ccs = {curie(str(c)) for c in cls}
-        if inc_cls and not ccs & inc_cls:
+        ccs = class_curies.get(cls)
+        if ccs is None:
+            ccs = class_curies[cls] = frozenset(cur(c) for c in cls)
+        if inc_cls and ccs.isdisjoint(inc_cls):
             continue
-        if exc_cls and ccs & exc_cls:
+        if exc_cls and not ccs.isdisjoint(exc_cls):
             continue
-        if not keep_item(scan.objects.get(s, [])):
+        if (want_periods or want_status) and not keep_item(scan.objects.get(s, [])):
             continue
         kept[s] = cls
 
@@ -464,98 +542,108 @@ def project(
             return False
         return not (exc_pred and keys & exc_pred)
 
-    prov_memo: dict[Any, dict[str, str]] = {}
-    attr_names: dict[Any, str] = {}
+    prov_memo: dict[str, dict[str, str]] = {}
+    attr_names: dict[str, str] = {}
 
-    def attr_name(p: Any) -> str:
+    def attr_name(p: str) -> str:
         name = attr_names.get(p)
         if name is None:
-            local = _local(str(p))
+            local = _local(p)
             if local in RESERVED_NODE_ATTRS or not local:
-                c = curie(str(p))
+                c = cur(p)
                 local = c.replace(":", "_") if ":" in c and not c.startswith("http") else f"attr_{local}"
             name = attr_names[p] = local
         return name
 
     # Nodes.
+    sorted_classes: dict[frozenset[str], list[str]] = {}
     nodes = []
-    for s in sorted(kept, key=str):
+    for s in sorted(kept):
         cls = kept[s]
         top = most_specific(cls)
-        prov = _provenance(scan, s, prov_memo)
+        cls_list = sorted_classes.get(cls)
+        if cls_list is None:
+            cls_list = sorted_classes[cls] = sorted(class_curies[cls])
+        prov = _provenance(scan, s, prov_memo, cur)
         data: dict[str, Any] = {
             "label": scan.label(s),
-            "curie": curie(str(s)),
+            "curie": cur(s),
             "class": scan.label(top),
-            "class_curie": curie(str(top)),
-            "classes": sorted(curie(str(c)) for c in cls),
+            "class_curie": cur(top),
+            "classes": list(cls_list),
             "definition": scan.definitions.get(s) or scan.definitions_any.get(s, ""),
             "provenance": prov,
-            "source": format_sources(prov),
+            "source_text": format_sources(prov),
         }
         extra: dict[str, set[str]] = defaultdict(set)
         for p, lit in scan.literals.get(s, ()):
             if p not in _NODE_SKIP:
                 extra[attr_name(p)].add(str(lit))
         for p, o in scan.objects.get(s, ()):
-            if p in _NODE_SKIP or o in node_classes or isinstance(o, BNode):
+            if p in _NODE_SKIP or o in node_classes or o in scan.bnodes:
                 continue
             has_label = o in scan.labels_en or o in scan.labels_any
-            extra[attr_name(p)].add(scan.label(o) if has_label else str(o))
+            extra[attr_name(p)].add(scan.label(o) if has_label else o)
         for k in sorted(extra):
             data[k] = "; ".join(sorted(extra[k]))
-        nodes.append((str(s), data))
+        nodes.append((s, data))
 
     # Plain linkages, most specific property per pair.
+    prop_info: dict[str, tuple[str, str, str]] = {}
     edges = []
     for s in kept:
-        by_target: dict[Any, set[Any]] = defaultdict(set)
+        by_target: dict[str, set[str]] = defaultdict(set)
         for p, o in scan.objects.get(s, ()):
-            if o in kept and p != RDF.type and isinstance(p, URIRef):
+            if o in kept:
                 by_target[o].add(p)
         if not by_target:
             continue
-        prov = _provenance(scan, s, prov_memo)
+        prov = _provenance(scan, s, prov_memo, cur)
         src_text = format_sources(prov)
         for o, preds in by_target.items():
             if len(preds) > 1:
-                implied = set()
+                implied: set[str] = set()
                 for q in preds:
                     implied |= scan.ancestors(scan.subprop, q, prop_memo) - {q}
                 preds = preds - implied
             for p in preds:
-                pc = curie(str(p))
-                if not keep_linkage({pc}):
+                info = prop_info.get(p)
+                if info is None:
+                    inv = scan.inverse.get(p)
+                    info = prop_info[p] = (cur(p), scan.label(p), scan.label(inv) if inv is not None else "")
+                pc, plabel, inv_label = info
+                if (inc_pred or exc_pred) and not keep_linkage({pc}):
                     continue
-                inv = scan.inverse.get(p)
-                edges.append((str(s), str(o), pc, {
+                edges.append((s, o, pc, {
                     "kind": "property",
                     "predicate": pc,
-                    "linkage": scan.label(p),
-                    "label": scan.label(p),
-                    "inverse_label": scan.label(inv) if inv is not None else "",
+                    "linkage": plabel,
+                    "label": plabel,
+                    "inverse_label": inv_label,
                     "provenance": [dict(x) for x in prov],
-                    "source": src_text,
+                    "source_text": src_text,
                 }))
 
     # Synergies.
     if synergies:
+        syn_source, syn_target = str(CKG.synergySource), str(CKG.synergyTarget)
+        direction_prop, strength_prop = str(CKG.direction), str(CKG.strength)
         for syn, ts in scan.types.items():
-            if CKG.Synergy not in ts or not isinstance(syn, URIRef):
+            if _SYNERGY not in ts or syn in scan.bnodes:
                 continue
             pos = scan.objects.get(syn, [])
-            srcs = sorted({o for p, o in pos if p == CKG.synergySource and o in kept}, key=str)
-            tgts = sorted({o for p, o in pos if p == CKG.synergyTarget and o in kept}, key=str)
+            srcs = sorted({o for p, o in pos if p == syn_source and o in kept})
+            tgts = sorted({o for p, o in pos if p == syn_target and o in kept})
             if not srcs or not tgts or not keep_item(pos):
                 continue
-            types = sorted({o for p, o in pos if p == CKG.synergyType}, key=str)
-            keys = {"ckg:Synergy"} | {curie(str(t)) for t in types}
+            types = sorted({o for p, o in pos if p == synergy_type_prop})
+            keys = {"ckg:Synergy"} | {cur(t) for t in types}
             if not keep_linkage(keys):
                 continue
             type_label = ", ".join(sorted(scan.label(t) for t in types))
-            pers = sorted({o for p, o in pos if p == CKG.inPeriod}, key=str)
-            strength = next((lit for p, lit in scan.literals.get(syn, ()) if p == CKG.strength), None)
-            prov = _provenance(scan, syn, prov_memo)
+            pers = sorted({o for p, o in pos if p == _IN_PERIOD})
+            strength = next((lit for p, lit in scan.literals.get(syn, ()) if p == strength_prop), None)
+            prov = _provenance(scan, syn, prov_memo, cur)
             data = {
                 "kind": "synergy",
                 "predicate": "ckg:Synergy",
@@ -563,20 +651,19 @@ def project(
                 "label": scan.label(syn),
                 "inverse_label": "",
                 "provenance": prov,
-                "source": format_sources(prov),
-                "synergy": curie(str(syn)),
+                "source_text": format_sources(prov),
+                "synergy": cur(syn),
                 "synergy_type": type_label,
-                "synergy_type_curie": ", ".join(curie(str(t)) for t in types),
-                "direction": ", ".join(sorted(scan.label(o) for p, o in pos if p == CKG.direction)),
-                "status": ", ".join(sorted(scan.label(o) for p, o in pos if p == CKG.status)),
+                "synergy_type_curie": ", ".join(cur(t) for t in types),
+                "direction": ", ".join(sorted(scan.label(o) for p, o in pos if p == direction_prop)),
+                "status": ", ".join(sorted(scan.label(o) for p, o in pos if p == _STATUS)),
                 "period": ", ".join(sorted(scan.label(o) for o in pers)),
-                "period_curie": ", ".join(curie(str(o)) for o in pers),
+                "period_curie": ", ".join(cur(o) for o in pers),
                 "strength": float(strength) if strength is not None else None,
             }
             for u in srcs:
                 for v in tgts:
-                    edges.append((str(u), str(v), curie(str(syn)), {**data, "provenance":
-                                                                   [dict(x) for x in prov]}))
+                    edges.append((u, v, cur(syn), {**data, "provenance": [dict(x) for x in prov]}))
 
     edges.sort(key=lambda e: (e[0], e[1], e[2]))
     net = nx.MultiDiGraph()
@@ -598,7 +685,7 @@ def project(
 
 def _edge_weight(d: Mapping[str, Any]) -> float:
     s = d.get("strength")
-    return float(s) if isinstance(s, (int, float)) and s > 0 else 1.0
+    return float(s) if s is not None and s > 0 else 1.0
 
 
 def simple_graph(net: nx.MultiDiGraph) -> nx.Graph:
@@ -620,22 +707,31 @@ def simple_graph(net: nx.MultiDiGraph) -> nx.Graph:
     >>> simple.edges["a", "b"]["weight"], simple.edges["a", "b"]["count"], simple.edges["a", "b"]["keys"]
     (1.5, 2, ['ckg:partOf', 'ckr:s1'])
     """
-    acc: dict[tuple[Any, Any], list[Any]] = {}
-    for u, v, k, d in net.edges(keys=True, data=True):
-        if u == v:
-            continue
-        pair = (u, v) if str(u) <= str(v) else (v, u)
-        slot = acc.setdefault(pair, [0.0, 0, []])
-        slot[0] += _edge_weight(d)
-        slot[1] += 1
-        slot[2].append(k)
-    simple = nx.Graph()
-    simple.add_nodes_from(sorted(net.nodes, key=str))
-    simple.add_edges_from(
-        (u, v, {"weight": w, "count": c, "keys": sorted(ks)})
-        for (u, v), (w, c, ks) in sorted(acc.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
-    )
-    return simple
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        acc: dict[tuple[Any, Any], list[Any]] = {}
+        for u, v, k, d in net.edges(keys=True, data=True):
+            if u == v:
+                continue
+            pair = (u, v) if str(u) <= str(v) else (v, u)
+            slot = acc.get(pair)
+            if slot is None:
+                acc[pair] = [_edge_weight(d), 1, [k]]
+            else:
+                slot[0] += _edge_weight(d)
+                slot[1] += 1
+                slot[2].append(k)
+        simple = nx.Graph()
+        simple.add_nodes_from(sorted(net.nodes, key=str))
+        simple.add_edges_from(
+            (u, v, {"weight": w, "count": c, "keys": sorted(ks) if c > 1 else ks})
+            for (u, v), (w, c, ks) in sorted(acc.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
+        )
+        return simple
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def directed_graph(net: nx.MultiDiGraph) -> nx.DiGraph:

@@ -32,6 +32,11 @@ def data_dir() -> Path:
     return _locate("_data", "data")
 
 
+def queries_dir() -> Path:
+    """The folder of the SPARQL query library (``*.rq`` and ``expected/``)."""
+    return _locate("_queries", "queries")
+
+
 def ontology_files() -> list[Path]:
     """The ontology proper (not the shapes)."""
     return [ontology_dir() / "clusterkg.ttl"]

@@ -1,0 +1,195 @@
+"""The embedded Oxigraph store that runs SPARQL queries (the query side of the store seam).
+
+rdflib's own SPARQL evaluator is slow on large graphs and crashes with ``RecursionError`` on
+property paths over long chains (``ckg:partOf+`` over ~10k links). Local queries therefore run in
+a :class:`pyoxigraph.Store`, filled either straight from the RDF files (:func:`load_store`, the
+fast path: Oxigraph's own parsers, no rdflib objects) or from any rdflib graph
+(:func:`store_from_graph`; free for a graph already on the ``"oxigraph"`` store). Results are
+handed back as rdflib terms (:func:`from_ox`), so callers keep rdflib's API.
+
+Examples
+--------
+>>> from rdflib import Graph, Literal, URIRef
+>>> g = Graph()
+>>> _ = g.add((URIRef("http://ex/a"), URIRef("http://ex/p"), Literal("x", lang="en")))
+>>> local = store_from_graph(g)
+>>> [str(s["o"]) for s in local.store.query("SELECT ?o WHERE { ?s ?p ?o }")]
+['"x"@en']
+>>> from_ox(to_ox(Literal("31.0", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
+rdflib.term.Literal('31.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import MissingInputError, RDFSyntaxError, UnsafeInputError
+from .load import FORMATS, _check_xml, _syntax_error, collect_files
+from .resources import default_data_files, ontology_files
+
+__all__ = ["LocalStore", "from_ox", "load_store", "nt_term", "store_from_graph", "to_ox"]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as an Oxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def from_ox(term: object) -> Node:
+    """An Oxigraph term as an rdflib term, keeping a literal's lexical form exactly."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def nt_term(term: Node) -> str:
+    """The N-Triples form of an rdflib term (one line, escaped).
+
+    >>> nt_term(Literal("a\\tb"))
+    '"a\\\\tb"'
+    """
+    return str(to_ox(term))
+
+
+@dataclass
+class LocalStore:
+    """An Oxigraph store to query, and which of its graphs is the data.
+
+    Attributes
+    ----------
+    store : pyoxigraph.Store
+        The store.
+    default_graph : pyoxigraph term or None
+        The graph queries see as their default graph (None: the store's default graph).
+    files : list of str
+        The files loaded, when known.
+    """
+
+    store: ox.Store
+    default_graph: ox.NamedNode | ox.BlankNode | None = None
+    files: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        graph = self.default_graph if self.default_graph is not None else ox.DefaultGraph()
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
+
+    def triples(self) -> Iterator[tuple[Node, Node, Node]]:
+        """Every triple of the data graph, as rdflib terms."""
+        graph = self.default_graph if self.default_graph is not None else ox.DefaultGraph()
+        for q in self.store.quads_for_pattern(None, None, None, graph):
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+    def to_graph(self) -> Graph:
+        """The data as an rdflib graph in memory (with the project's prefixes)."""
+        from .load import make_graph
+
+        g = make_graph()
+        g.addN((s, p, o, g) for s, p, o in self.triples())
+        return g
+
+
+def store_from_graph(graph: Graph) -> LocalStore:
+    """A :class:`LocalStore` over an rdflib graph.
+
+    A graph on the ``"oxigraph"`` store (oxrdflib) is used as it is, with no copy; any other
+    graph is copied into a new in-memory Oxigraph store.
+    """
+    inner = getattr(graph.store, "_inner", None)
+    if isinstance(inner, ox.Store):
+        ident = graph.identifier
+        name = ox.NamedNode(str(ident)) if isinstance(ident, URIRef) else ox.BlankNode(str(ident))
+        return LocalStore(inner, name)
+    store = ox.Store()
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
+    return LocalStore(store)
+
+
+def _load_file(store: ox.Store, path: Path, display: str) -> None:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise UnsafeInputError(display, f"unknown RDF file extension {path.suffix!r} (known: {known})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MissingInputError(display, exc.strerror or "cannot be read") from None
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_xml(Path(display), data)
+    base = path.resolve().as_uri()
+    try:
+        if fmt.supports_datasets:
+            # Named graphs are merged into the one graph, as graph.load does.
+            store.extend(ox.Quad(q.subject, q.predicate, q.object)
+                         for q in ox.parse(data, format=fmt, base_iri=base))
+        else:
+            store.load(data, format=fmt, base_iri=base)
+    except SyntaxError as exc:
+        if "remote context" in str(exc).lower() or "LoadDocumentCallback" in str(exc):
+            raise UnsafeInputError(
+                display, "JSON-LD with a remote @context is refused (nothing is fetched); inline the context"
+            ) from None
+        raise _syntax_error(Path(display), exc, data) from None
+    except ValueError as exc:
+        raise RDFSyntaxError(display, None, None, str(exc)) from None
+
+
+def load_store(
+    paths: Iterable[str | Path] = (),
+    *,
+    default_data: bool = True,
+    ontology: bool = True,
+) -> LocalStore:
+    """Load the ontology, the built-in data and ``paths`` straight into an Oxigraph store.
+
+    The same files, parsers, checks and error messages as :func:`graph.load.load_graph`, without
+    building rdflib objects: several times faster on large files.
+
+    Examples
+    --------
+    >>> local = load_store()
+    >>> local.files[0], len(local) > 1000
+    ('ontology/clusterkg.ttl', True)
+    """
+    store = ox.Store()
+    files: list[str] = []
+    builtin: list[tuple[str, Path]] = []
+    if ontology:
+        builtin.extend(("ontology", f) for f in ontology_files())
+    if default_data:
+        builtin.extend(("data", f) for f in default_data_files())
+    for kind, f in builtin:
+        name = f"{kind}/{f.name}"
+        _load_file(store, f, name)
+        files.append(name)
+    for f in collect_files(paths):
+        _load_file(store, f, str(f))
+        files.append(str(f))
+    return LocalStore(store, None, files)
