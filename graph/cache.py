@@ -21,8 +21,7 @@ from pathlib import Path
 import rdflib
 from rdflib.store import Store
 
-from .load import LoadedGraph, collect_files, load_graph, make_graph
-from .resources import default_data_files, ontology_files
+from .load import LoadedGraph, input_files, load_graph, make_graph
 
 __all__ = ["cache_dir", "cache_key", "clear_cache", "open_graph"]
 
@@ -51,11 +50,7 @@ def cache_key(paths: Iterable[str | Path] = (), *, default_data: bool = True,
     """The hash that identifies one set of inputs (file names and bytes) and options."""
     h = hashlib.sha256()
     h.update(f"fmt={_FORMAT};v={_version()};rdflib={rdflib.__version__};infer={infer}".encode())
-    files = list(ontology_files())
-    if default_data:
-        files.extend(default_data_files())
-    files.extend(collect_files(paths))
-    for f in files:
+    for _name, f in input_files(paths, default_data=default_data):
         h.update(str(f.resolve()).encode())
         h.update(b"\0")
         h.update(hashlib.sha256(f.read_bytes()).digest())

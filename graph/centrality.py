@@ -152,7 +152,7 @@ def _igraph_sampled(g: Any, sources: list[int], jobs: int) -> list[float]:
     # fork is cheap and safe in a single-threaded process; otherwise start clean interpreters
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
         else "spawn"
-    ctx = multiprocessing.get_context(method)
+    ctx: Any = multiprocessing.get_context(method)
     children = []
     for chunk in chunks[1:]:
         reader, writer = ctx.Pipe(duplex=False)

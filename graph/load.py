@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,9 +36,12 @@ __all__ = [
     "FORMATS",
     "LoadedGraph",
     "collect_files",
+    "input_files",
     "load_graph",
     "make_graph",
+    "parse_errors",
     "parse_file",
+    "read_source",
 ]
 
 #: File extension → Oxigraph parser.
@@ -189,7 +193,16 @@ def _syntax_error(path: Path, exc: SyntaxError, data: bytes) -> RDFSyntaxError:
     return RDFSyntaxError(str(path), line, col, reason)
 
 
-def _iter_triples(path: Path, display: str) -> Iterator[tuple[Node, Node, Node]]:
+def read_source(path: Path, display: str) -> tuple[ox.RdfFormat, bytes]:
+    """The syntax (from the extension) and bytes of one RDF file, after the safety checks.
+
+    Raises
+    ------
+    UnsafeInputError
+        For an unknown extension or XML that declares entities.
+    MissingInputError
+        If the file cannot be read.
+    """
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
@@ -200,8 +213,14 @@ def _iter_triples(path: Path, display: str) -> Iterator[tuple[Node, Node, Node]]
         raise MissingInputError(display, exc.strerror or "cannot be read") from None
     if fmt in _XML_FORMATS:
         _check_xml(Path(display), data)
+    return fmt, data
+
+
+@contextmanager
+def parse_errors(display: str, data: bytes) -> Iterator[None]:
+    """Turn an Oxigraph parser error into :class:`RDFSyntaxError` (``FILE:LINE:COL: message``)."""
     try:
-        quads = list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
+        yield
     except SyntaxError as exc:
         if "remote context" in str(exc).lower() or "LoadDocumentCallback" in str(exc):
             raise UnsafeInputError(
@@ -210,6 +229,28 @@ def _iter_triples(path: Path, display: str) -> Iterator[tuple[Node, Node, Node]]
         raise _syntax_error(Path(display), exc, data) from None
     except ValueError as exc:  # encoding problems and the like
         raise RDFSyntaxError(display, None, None, str(exc)) from None
+
+
+def input_files(paths: Iterable[str | Path] = (), *, default_data: bool = True,
+                ontology: bool = True) -> list[tuple[str, Path]]:
+    """Every file to read, in order, with the name used for it in messages.
+
+    Built-ins are named as in the source tree (``ontology/clusterkg.ttl``, ``data/places.ttl``)
+    wherever they are installed; user files as given.
+    """
+    files: list[tuple[str, Path]] = []
+    if ontology:
+        files.extend((f"ontology/{f.name}", f) for f in ontology_files())
+    if default_data:
+        files.extend((f"data/{f.name}", f) for f in default_data_files())
+    files.extend((str(f), f) for f in collect_files(paths))
+    return files
+
+
+def _iter_triples(path: Path, display: str) -> Iterator[tuple[Node, Node, Node]]:
+    fmt, data = read_source(path, display)
+    with parse_errors(display, data):
+        quads = list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     for q in quads:
         yield (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
 
@@ -283,17 +324,7 @@ def load_graph(
     """
     graph = make_graph(store)
     result = LoadedGraph(graph)
-    builtin: list[tuple[str, Path]] = []
-    if ontology:
-        builtin.extend(("ontology", f) for f in ontology_files())
-    if default_data:
-        builtin.extend(("data", f) for f in default_data_files())
-    for kind, f in builtin:
-        # Built-ins are named as in the source tree, wherever they are installed.
-        name = f"{kind}/{f.name}"
+    for name, f in input_files(paths, default_data=default_data, ontology=ontology):
         parse_file(f, graph, result.origin, name)
         result.files.append(name)
-    for f in collect_files(paths):
-        parse_file(f, graph, result.origin, str(f))
-        result.files.append(str(f))
     return result

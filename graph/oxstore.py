@@ -29,9 +29,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import MissingInputError, RDFSyntaxError, UnsafeInputError
-from .load import FORMATS, _check_xml, _syntax_error, collect_files
-from .resources import default_data_files, ontology_files
+from .load import input_files, parse_errors, read_source
 
 __all__ = ["LocalStore", "from_ox", "load_store", "nt_term", "store_from_graph", "to_ox"]
 
@@ -133,32 +131,15 @@ def store_from_graph(graph: Graph) -> LocalStore:
 
 
 def _load_file(store: ox.Store, path: Path, display: str) -> None:
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise UnsafeInputError(display, f"unknown RDF file extension {path.suffix!r} (known: {known})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MissingInputError(display, exc.strerror or "cannot be read") from None
-    if fmt == ox.RdfFormat.RDF_XML:
-        _check_xml(Path(display), data)
+    fmt, data = read_source(path, display)
     base = path.resolve().as_uri()
-    try:
+    with parse_errors(display, data):
         if fmt.supports_datasets:
             # Named graphs are merged into the one graph, as graph.load does.
             store.extend(ox.Quad(q.subject, q.predicate, q.object)
                          for q in ox.parse(data, format=fmt, base_iri=base))
         else:
             store.load(data, format=fmt, base_iri=base)
-    except SyntaxError as exc:
-        if "remote context" in str(exc).lower() or "LoadDocumentCallback" in str(exc):
-            raise UnsafeInputError(
-                display, "JSON-LD with a remote @context is refused (nothing is fetched); inline the context"
-            ) from None
-        raise _syntax_error(Path(display), exc, data) from None
-    except ValueError as exc:
-        raise RDFSyntaxError(display, None, None, str(exc)) from None
 
 
 def load_store(
@@ -180,16 +161,7 @@ def load_store(
     """
     store = ox.Store()
     files: list[str] = []
-    builtin: list[tuple[str, Path]] = []
-    if ontology:
-        builtin.extend(("ontology", f) for f in ontology_files())
-    if default_data:
-        builtin.extend(("data", f) for f in default_data_files())
-    for kind, f in builtin:
-        name = f"{kind}/{f.name}"
+    for name, f in input_files(paths, default_data=default_data, ontology=ontology):
         _load_file(store, f, name)
         files.append(name)
-    for f in collect_files(paths):
-        _load_file(store, f, str(f))
-        files.append(str(f))
     return LocalStore(store, None, files)
