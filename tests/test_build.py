@@ -64,3 +64,16 @@ def test_owlrl_inference_adds_inverses_and_supertypes() -> None:
     assert (CKR["horizon-europe"], RDF.type, CKG.Entity) in g
     # the ontology's own terms are not re-typed with inferred junk
     assert (CKG.Programme, RDF.type, CKG.Entity) not in g
+
+
+def test_atomic_writes_get_ordinary_permissions(tmp_path: Path) -> None:
+    """Regression: files written through a temporary file were private (0600)."""
+    from graph.serialize import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "map.html", "<p>x</p>")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "map.html").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
