@@ -40,3 +40,13 @@ def test_readme_two_commands() -> None:
     assert any("pip install -e '.[test]' && pytest" in b for b in blocks)
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "pip install -e '.[test]' && pytest" in ci
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    for command in _commands(cli):
+        res = runner.invoke(cli, [*command.split(), "--help"])
+        assert res.exit_code == 0, command
+        assert "Example" in res.output, f"clusterkg {command} --help has no example"
