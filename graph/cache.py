@@ -19,13 +19,29 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import rdflib
+from rdflib import BNode, Literal, URIRef
 from rdflib.store import Store
+from rdflib.term import Node
 
 from .load import LoadedGraph, input_files, load_graph, make_graph
 
 __all__ = ["cache_dir", "cache_key", "clear_cache", "open_graph"]
 
-_FORMAT = 1
+_FORMAT = 2
+
+
+def _encode(term: Node) -> tuple:
+    # Terms are stored as plain tuples: unpickling an rdflib Literal would normalise its lexical
+    # form ("P36M"^^xsd:duration would come back as "P3Y").
+    if isinstance(term, Literal):
+        return (2, str(term), term.language, str(term.datatype) if term.datatype else None)
+    return (1 if isinstance(term, BNode) else 0, str(term))
+
+
+def _decode(t: tuple) -> Node:
+    if t[0] == 2:
+        return Literal(t[1], lang=t[2], datatype=URIRef(t[3]) if t[3] else None, normalize=False)
+    return BNode(t[1]) if t[0] == 1 else URIRef(t[1])
 
 
 def cache_dir() -> Path:
@@ -94,7 +110,7 @@ def open_graph(
             with target.open("rb") as fh:
                 doc = pickle.load(fh)
             graph = make_graph(store)
-            graph.addN((s, p, o, graph) for s, p, o in doc["triples"])
+            graph.addN((_decode(s), _decode(p), _decode(o), graph) for s, p, o in doc["triples"])
             return LoadedGraph(graph, doc["files"], doc["origin"])
         except Exception:
             target.unlink(missing_ok=True)  # a damaged cache file is rebuilt
@@ -108,7 +124,8 @@ def open_graph(
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump({"triples": list(loaded.graph), "files": loaded.files,
+                triples = [(_encode(s), _encode(p), _encode(o)) for s, p, o in loaded.graph]
+                pickle.dump({"triples": triples, "files": loaded.files,
                              "origin": loaded.origin}, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except OSError:

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.store import Store
 from rdflib.term import Node
 
 from .errors import MissingInputError, RDFSyntaxError, UnsafeInputError
 from .namespaces import bind_prefixes
 from .resources import default_data_files, ontology_files
+from .terms import from_ox
 
 __all__ = [
     "FORMATS",
@@ -129,21 +130,6 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise MissingInputError(str(raw))
     return out
-
-
-def _to_rdflib(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
-    raise TypeError(f"unsupported RDF term {term!r}")
 
 
 _DOCTYPE_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -252,7 +238,7 @@ def _iter_triples(path: Path, display: str) -> Iterator[tuple[Node, Node, Node]]
     with parse_errors(display, data):
         quads = list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     for q in quads:
-        yield (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+        yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
 
 
 def parse_file(path: str | Path, graph: Graph, origin: dict[Node, str] | None = None,

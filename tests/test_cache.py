@@ -66,3 +66,15 @@ def test_clear_cache(tmp_path: Path, monkeypatch) -> None:
     open_graph()
     assert graph.clear_cache() == 1
     assert graph.clear_cache() == 0
+
+
+def test_cache_keeps_lexical_forms(tmp_path: Path, monkeypatch) -> None:
+    """Regression: a cached graph came back with rdflib-normalised literals ("P36M" → "P3Y")."""
+    monkeypatch.setenv("CLUSTERKG_CACHE_DIR", str(tmp_path / "cache"))
+    f = tmp_path / "d.ttl"
+    f.write_text(f'<{SUBJ}> <https://w3id.org/clusterkg/ontology#duration> '
+                 '"P36M"^^<http://www.w3.org/2001/XMLSchema#duration> .\n')
+    first = set(open_graph([f]).graph)
+    second = set(open_graph([f]).graph)
+    assert first == second
+    assert any(str(o) == "P36M" for _, _, o in second)
