@@ -148,3 +148,8 @@ def test_domain_fact_families_are_present(kg) -> None:
     n_eco = len(list(kg.graph.query(PREFIXES + "SELECT ?e WHERE { ?e a ckg:IndustrialEcosystem }")))
     n_svc = len(list(kg.graph.query(PREFIXES + "SELECT ?e WHERE { ?e a ckg:StrategicValueChain }")))
     assert (n_eco, n_svc) == (14, 9)
+
+
+def test_erasmus_for_cluster_managers(kg) -> None:
+    assert ask(kg, """ckr:erasmus-for-cluster-managers a ckg:Initiative ; prov:wasDerivedFrom src:seed-ecpf ;
+                      ckg:hasTheme ?t . ckr:european-cluster-policy-forum ckg:hasTheme ?t .""")
