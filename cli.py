@@ -228,10 +228,10 @@ def _query_options(func: F) -> F:
 def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | None, timeout: float,
                limit: int | None, labels: bool, endpoint: str | None, headers: tuple[str, ...],
                allow_remote: bool = False, engine: str = "oxigraph") -> None:
-    from graph.remote import parse_header
-    from graph.results import format_for_path
-    from graph.serialize import write_atomic
-    from graph.sparql import fetch_labels, open_store
+    from graph.sparql.query import fetch_labels, open_store
+    from graph.sparql.remote import parse_header
+    from graph.sparql.results import format_for_path
+    from graph.store.serialize import write_atomic
 
     hdrs = dict(parse_header(h) for h in headers)
     source: Any = None
@@ -294,7 +294,7 @@ def query(settings: Settings, query_arg: str, fmt: str | None, out: str | None, 
       clusterkg query 'DESCRIBE ckr:cosme' --format nt
       clusterkg query q.rq --endpoint http://localhost:7878/query --header 'Authorization: Bearer T'
     """
-    from graph.sparql import read_query_text
+    from graph.sparql.query import read_query_text
 
     text = read_query_text(query_arg)
     _run_query(settings, text, fmt=fmt, out=out, timeout=timeout, limit=limit, labels=labels,
@@ -318,7 +318,7 @@ def queries(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from graph.querylib import list_queries
+    from graph.sparql.library import list_queries
 
     found = list_queries()
     if fmt == "json":
@@ -340,7 +340,7 @@ def queries_show(name: str) -> None:
     Example:
       clusterkg queries show envisaged-synergies
     """
-    from graph.querylib import get_query
+    from graph.sparql.library import get_query
 
     click.echo(get_query(name).text, nl=False)
 
@@ -359,7 +359,7 @@ def queries_run(settings: Settings, name: str, fmt: str | None, out: str | None,
       clusterkg queries run envisaged-synergies
       clusterkg queries run envisaged-synergies --format json --out envisaged.srj
     """
-    from graph.querylib import get_query
+    from graph.sparql.library import get_query
 
     _run_query(settings, get_query(name).text, fmt=fmt, out=out, timeout=timeout, limit=limit,
                labels=labels, endpoint=endpoint, headers=headers)
@@ -397,9 +397,9 @@ def push(settings: Settings, endpoint: str | None, graph_iri: str | None, replac
       clusterkg push --endpoint http://localhost:3030/ckg/data --graph https://w3id.org/clusterkg/graph
       clusterkg push --update-endpoint http://localhost:7878/update --header 'Authorization: Bearer T'
     """
-    from graph.remote import parse_header
-    from graph.remote import push as push_graph
-    from graph.sparql import open_store
+    from graph.sparql.query import open_store
+    from graph.sparql.remote import parse_header
+    from graph.sparql.remote import push as push_graph
 
     hdrs = dict(parse_header(h) for h in headers)
     local = open_store(settings.data, default_data=settings.default_data, infer=settings.infer,
@@ -417,7 +417,7 @@ def push(settings: Settings, endpoint: str | None, graph_iri: str | None, replac
 # -- network analysis: path, centrality, communities, neighbours, gaps, export ----------------
 
 def _network_options(func: F) -> F:
-    """Projection filters shared by the network commands (see graph.project.project)."""
+    """Projection filters shared by the network commands (see graph.network.projection.project)."""
     for option in reversed([
         click.option("--include-class", "include_classes", multiple=True, metavar="CLASS",
                      help="Network filter: keep only entities of CLASS (label, plural or CURIE; subclasses "
@@ -445,7 +445,7 @@ def _network(settings: Settings, filters: dict[str, Any], rdf: bool = False) -> 
     ``rdf`` (for looking up entity names), else None."""
     import gc
 
-    from graph.analysis import network, open_network
+    from graph.network.analysis import network, open_network
 
     opts = {k: list(v) for k, v in filters.items()}
     g = settings.open().graph if rdf else None
@@ -461,7 +461,7 @@ def _network(settings: Settings, filters: dict[str, Any], rdf: bool = False) -> 
 def _emit(text: str, out: str | None, what: str = "") -> None:
     """Print ``text``, or write it atomically to ``out``."""
     if out:
-        from graph.serialize import write_atomic
+        from graph.store.serialize import write_atomic
 
         write_atomic(out, text)
         click.echo(f"wrote {out}{what}", err=True)
@@ -508,8 +508,8 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
       clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
       clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Joint Cluster Initiatives"
     """
-    from graph.analysis import format_paths, linkage_paths, resolve_classes, resolve_entity
-    from graph.lookup import EntityIndex
+    from graph.entities.lookup import EntityIndex
+    from graph.network.analysis import format_paths, linkage_paths, resolve_classes, resolve_entity
 
     g, net = _network(settings, filters, rdf=True)
     index = EntityIndex(g)
@@ -555,7 +555,7 @@ def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: in
       clusterkg centrality --measure all --type programme --format csv
       clusterkg centrality --sample 500 --seed 1 --format json
     """
-    from graph import analysis
+    from graph.network import analysis
 
     _, net = _network(settings, filters)
     result = analysis.centrality(net, measure, types=analysis.resolve_classes(net, types), top=top,
@@ -590,7 +590,7 @@ def communities(settings: Settings, method: str, resolution: float, seed: int, m
     import csv
     import io
 
-    from graph import analysis
+    from graph.network import analysis
 
     _, net = _network(settings, filters)
     result = analysis.communities(net, method=method, resolution=resolution, seed=seed)
@@ -630,7 +630,7 @@ def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ..
       clusterkg neighbours "Horizon Europe"
       clusterkg neighbours Euroclusters --depth 2 --type programme --format json
     """
-    from graph import analysis
+    from graph.network import analysis
 
     g, net = _network(settings, filters, rdf=True)
     result = analysis.neighbours(net, analysis.resolve_entity(g, net, entity), depth=depth,
@@ -663,7 +663,7 @@ def gaps(settings: Settings, types: tuple[str, ...], top: int, method: str, fmt:
     import csv
     import io
 
-    from graph import analysis
+    from graph.network import analysis
 
     _, net = _network(settings, filters)
     result = analysis.gaps(net, types=analysis.resolve_classes(net, types), top=top, method=method)
@@ -705,7 +705,7 @@ def export(settings: Settings, fmt: str | None, table: str, out: str | None, **f
     """
     from pathlib import Path
 
-    from graph.analysis import export_network
+    from graph.network.analysis import export_network
 
     if fmt is None:
         ext = Path(out).suffix.lower().lstrip(".") if out else ""

@@ -36,10 +36,10 @@ from rdflib import Graph  # noqa: E402
 
 from graph.errors import ClusterKGError, QueryTimeout  # noqa: E402
 from graph.namespaces import PREFIXES  # noqa: E402
-from graph.oxstore import load_store  # noqa: E402
-from graph.querylib import list_queries  # noqa: E402
 from graph.resources import ontology_files  # noqa: E402
-from graph.sparql import query, run_bounded  # noqa: E402
+from graph.sparql.library import list_queries  # noqa: E402
+from graph.sparql.query import query, run_bounded  # noqa: E402
+from graph.store.oxstore import load_store  # noqa: E402
 
 SYN = "https://example.org/synthetic/"
 

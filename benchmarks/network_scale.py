@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import networkx as nx
 import synthetic
 
-from graph import centrality as cmod
-from graph.load import load_graph
-from graph.paths import linkage_paths
-from graph.project import project, simple_graph
+from graph.network import centrality as cmod
+from graph.network.paths import linkage_paths
+from graph.network.projection import project, simple_graph
+from graph.store.load import load_graph
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

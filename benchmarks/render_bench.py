@@ -27,7 +27,7 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.render import render
+from graph.maps.render import render
 
 CLASSES = [("ckg:Programme", "programme"), ("ckg:Initiative", "initiative"), ("ckg:Cluster", "cluster"),
            ("ckg:ClusterOrganisation", "cluster organisation"), ("ckg:Policy", "policy"),

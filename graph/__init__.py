@@ -12,9 +12,9 @@ True
 
 from __future__ import annotations
 
-from .build import BuildResult, build
-from .cache import clear_cache, open_graph
-from .describe import describe, format_description
+from .entities.describe import describe, format_description
+from .entities.lookup import EntityIndex
+from .entities.stats import format_stats, graph_stats
 from .errors import (
     AmbiguousEntity,
     ClusterKGError,
@@ -26,14 +26,14 @@ from .errors import (
     UnsafeInputError,
     ValidationFailed,
 )
-from .infer import materialise
-from .load import LoadedGraph, load_graph, make_graph
-from .lookup import EntityIndex
-from .render import RenderedMap, render
-from .results import QueryResult
-from .sparql import query
-from .stats import format_stats, graph_stats
-from .validate import ValidationReport, ValidationResult, validate_graph
+from .maps.render import RenderedMap, render
+from .sparql.query import query
+from .sparql.results import QueryResult
+from .store.build import BuildResult, build
+from .store.cache import clear_cache, open_graph
+from .store.infer import materialise
+from .store.load import LoadedGraph, load_graph, make_graph
+from .store.validate import ValidationReport, ValidationResult, validate_graph
 
 __version__ = "0.1.0"
 

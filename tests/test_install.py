@@ -39,7 +39,7 @@ def test_wheel_install_finds_builtin_ontology_and_data(tmp_path: Path) -> None:
     assert (site / "graph" / "_ontology" / "shapes.ttl").is_file()
     assert (site / "graph" / "_queries" / "jci-policy-links.rq").is_file()
     assert list((site / "graph" / "_queries" / "expected").glob("*.srj"))
-    assert (site / "graph" / "templates" / "map.html").is_file()
+    assert (site / "graph" / "maps" / "templates" / "map.html").is_file()
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import cli;"
         "sys.argv = ['clusterkg', '--no-cache', 'queries']; cli.main()"

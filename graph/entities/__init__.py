@@ -1,0 +1,1 @@
+"""Entities: the one resolver (lookup), what ``show`` prints (describe) and ``stats``."""

@@ -1,0 +1,1 @@
+"""Interactive offline HTML maps: layout and rendering."""

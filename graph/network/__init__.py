@@ -1,0 +1,1 @@
+"""The linkage network: projection into networkx, paths, centrality, communities, gaps and export."""

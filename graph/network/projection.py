@@ -1,0 +1,756 @@
+"""Project the RDF graph onto a networkx ``MultiDiGraph`` of entities and their linkages.
+
+Only entities (instances of ``ckg:Entity`` and its subclasses, with an IRI) become nodes.
+Ontology terms, SHACL shapes, synergy nodes, figures, source passages and documents and
+literals never do. One scan of the triples collects everything; nodes and edges are then
+added in one ``add_nodes_from`` / ``add_edges_from`` each, in sorted order.
+
+Attribute names (the map renderer and the exports rely on them)
+---------------------------------------------------------------
+Node key: the entity's IRI (``str``). Node attributes:
+
+``label``        English label (else any label, else the IRI's last segment)
+``curie``        ``ckr:cosme``, ``country:DEU`` (the IRI itself when no prefix fits)
+``class``        label of the most specific ``ckg:`` class, e.g. ``"programme"``
+``class_curie``  its CURIE, e.g. ``"ckg:Programme"``
+``classes``      sorted list of the CURIEs of every entity class it belongs to, superclasses
+                 included (``["ckg:Entity", "ckg:Programme"]``); ``--type`` filters use it
+``definition``   English ``skos:definition`` or ``""``
+``provenance``   list of ``{"passage", "document", "document_label", "locator"}`` dicts, sorted
+                 (the same as :func:`graph.entities.describe.provenance_of`)
+``source_text``  the provenance in words: ``seed: "EU cluster initiatives"`` (not ``source``,
+                 which node-link JSON and edge tables use for the edge's start)
+any other        one attribute per other property with a literal or non-entity value, named by
+                 the property's local name (``acronym``, ``startYear``, ``scope``, ``homepage``,
+                 ``altLabel``...): a string; several values are sorted and joined with ``"; "``;
+                 an IRI value with a label gives its label, else the IRI
+
+Edge key: the predicate CURIE (``"ckg:partOf"``) for a plain linkage, the synergy CURIE
+(``"ckr:synergy-..."``) for a synergy. Edge attributes:
+
+``kind``           ``"property"`` or ``"synergy"``
+``predicate``      property CURIE, or ``"ckg:Synergy"``
+``linkage``        the linkage type in words: ``"part of"``, or the synergy type (``"coordination"``)
+``label``          property label (``"part of"``), or the synergy's own ``rdfs:label``
+``inverse_label``  the label of the ``owl:inverseOf`` property (``"has part"``) or ``""``
+``provenance``     list of passages as for nodes: the subject's for a plain linkage (the
+                   conventions make the subject's source cover it), the synergy's own otherwise
+``source_text``    the provenance in words
+synergies only:
+``synergy``        the synergy CURIE (also the key)
+``synergy_type``   type label(s), ``", "``-joined (``type`` is avoided: GEXF reserves it)
+``synergy_type_curie``, ``direction`` (``"directed"``/``"bidirectional"``), ``status``
+                   (``"active"``...), ``period`` (period label(s)), ``period_curie``,
+``strength``       float in 0..1 or ``None``
+
+Graph attributes (``net.graph``): ``classes`` (class CURIE → label), ``linkage_types`` (property
+or synergy-type CURIE → label), ``periods`` and ``statuses`` (CURIE → label), ``filters``
+(what the projection kept).
+
+Examples
+--------
+>>> from graph.store.load import load_graph
+>>> net = project(load_graph().graph)
+>>> net.nodes["https://w3id.org/clusterkg/id/cosme"]["class"]
+'programme'
+>>> any(d["kind"] == "synergy" for _, _, d in net.edges(data=True))
+True
+>>> sorted(net.nodes) == sorted(set(net.nodes))  # entities only, one node each
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal
+from rdflib.namespace import PROV
+
+from ..entities.lookup import normalise
+from ..errors import InputError, TermNotFound
+from ..namespaces import CKG, PREFIXES, curie
+
+__all__ = [
+    "RESERVED_NODE_ATTRS",
+    "directed_graph",
+    "format_sources",
+    "in_class",
+    "node_summary",
+    "project",
+    "resolve_class",
+    "resolve_linkage",
+    "simple_graph",
+]
+
+#: Node attribute names set by the projection itself (a property with one of these local names
+#: is stored under ``prefix_local`` instead).
+RESERVED_NODE_ATTRS = frozenset(
+    {"label", "curie", "class", "class_curie", "classes", "definition", "provenance", "source_text",
+     "id", "pid", "start", "end", "weight"}
+)
+
+_NOT_ENTITY = frozenset(str(c) for c in (
+    CKG.Synergy, CKG.Figure, CKG.Count, CKG.MonetaryAmount, CKG.SourcePassage, CKG.SourceDocument,
+    OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty))
+_NODE_SKIP = frozenset(str(p) for p in (
+    RDF.type, RDFS.label, SKOS.definition, PROV.wasDerivedFrom, CKG.hasFigure, RDFS.subClassOf,
+    RDFS.subPropertyOf))
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
+def format_sources(provenance: Iterable[Mapping[str, str]]) -> str:
+    """The provenance list in words, as ``clusterkg show`` prints it (without brackets).
+
+    >>> format_sources([{"passage": "src:seed-x", "document": "src:seed", "document_label": "S",
+    ...                  "locator": "EU cluster initiatives"}])
+    'seed: "EU cluster initiatives"'
+    >>> format_sources([])
+    ''
+    """
+    parts = []
+    for p in provenance:
+        doc = "seed" if p["document"] == "src:seed" else (p["document_label"] or p["document"])
+        parts.append(f'{doc}: "{p["locator"]}"' if p["locator"] else doc)
+    return "; ".join(parts)
+
+
+_K_TYPE, _K_LABEL, _K_DEF, _K_DERIVED, _K_DOC, _K_LOCATOR, _K_SUBCLASS, _K_SUBPROP, _K_INVERSE = range(9)
+_KIND = {str(RDF.type): _K_TYPE, str(RDFS.label): _K_LABEL, str(SKOS.definition): _K_DEF,
+         str(PROV.wasDerivedFrom): _K_DERIVED, str(CKG.inDocument): _K_DOC, str(CKG.locator): _K_LOCATOR,
+         str(RDFS.subClassOf): _K_SUBCLASS, str(RDFS.subPropertyOf): _K_SUBPROP,
+         str(OWL.inverseOf): _K_INVERSE}
+
+
+def _key(term: Any) -> str:
+    """A plain ``str`` for an IRI (fast to hash and compare), ``_:id`` for a blank node."""
+    return "_:" + str(term) if isinstance(term, BNode) else str(term)
+
+
+class _Scan:
+    """Everything :func:`project` needs, from one pass over the triples.
+
+    Resources are plain strings (IRIs, or ``_:id`` for blank nodes); literals stay
+    ``rdflib.Literal``.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.types: dict[str, set[str]] = defaultdict(set)
+        self.labels_en: dict[str, str] = {}
+        self.labels_any: dict[str, str] = {}
+        self.definitions: dict[str, str] = {}
+        self.definitions_any: dict[str, str] = {}
+        self.subclass: dict[str, set[str]] = defaultdict(set)
+        self.subprop: dict[str, set[str]] = defaultdict(set)
+        self.inverse: dict[str, str] = {}
+        self.derived: dict[str, list[str]] = defaultdict(list)
+        self.in_doc: dict[str, str] = {}
+        self.locator: dict[str, str] = {}
+        self.objects: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.literals: dict[str, list[tuple[str, Literal]]] = defaultdict(list)
+        self.bnodes: set[str] = set()
+        kind_of = _KIND.get
+        for s_, p_, o_ in graph:
+            s = _key(s_)
+            p = str(p_)
+            kind = kind_of(p)
+            if isinstance(o_, Literal):
+                lang = o_.language
+                if kind == _K_LABEL:
+                    if lang == "en":
+                        self.labels_en.setdefault(s, str(o_))
+                    else:
+                        prev = self.labels_any.get(s)
+                        if prev is None or str(o_) < prev:
+                            self.labels_any[s] = str(o_)
+                elif kind == _K_DEF:
+                    if lang == "en":
+                        self.definitions[s] = str(o_)
+                    else:
+                        self.definitions_any.setdefault(s, str(o_))
+                elif kind == _K_LOCATOR:
+                    self.locator[s] = str(o_)
+                else:
+                    self.literals[s].append((p, o_))
+                continue
+            o = _key(o_)
+            if isinstance(o_, BNode):
+                self.bnodes.add(o)
+            if kind is None:
+                self.objects[s].append((p, o))
+            elif kind == _K_TYPE:
+                self.types[s].add(o)
+            elif kind == _K_DERIVED:
+                self.derived[s].append(o)
+            elif kind == _K_DOC:
+                self.in_doc[s] = o
+            elif kind == _K_SUBCLASS:
+                self.subclass[s].add(o)
+            elif kind == _K_SUBPROP:
+                self.subprop[s].add(o)
+            elif kind == _K_INVERSE:
+                self.inverse[s] = o
+                self.inverse.setdefault(o, s)
+            else:  # a label, definition or locator that is not a literal
+                self.objects[s].append((p, o))
+
+    def label(self, node: Any) -> str:
+        got = self.labels_en.get(node) or self.labels_any.get(node)
+        return got if got is not None else _local(str(node))
+
+    def ancestors(self, rel: Mapping[Any, set[Any]], node: Any,
+                  memo: dict[Any, frozenset[Any]]) -> frozenset[Any]:
+        """Strict ancestors of ``node`` along ``rel`` (cycle-safe, iterative)."""
+        if node in memo:
+            return memo[node]
+        seen: set[Any] = set()
+        stack = list(rel.get(node, ()))
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in memo:
+                seen |= memo[n]
+            else:
+                stack.extend(rel.get(n, ()))
+        memo[node] = frozenset(seen - {node})
+        return memo[node]
+
+
+def _provenance(scan: _Scan, node: str, memo: dict[str, dict[str, str]],
+                cur: Any = curie) -> list[dict[str, str]]:
+    out = []
+    for passage in scan.derived.get(node, ()):
+        item = memo.get(passage)
+        if item is None:
+            doc = scan.in_doc.get(passage)
+            item = {
+                "passage": cur(passage),
+                "document": cur(doc) if doc is not None else "",
+                "document_label": scan.label(doc) if doc is not None else "",
+                "locator": scan.locator.get(passage, ""),
+            }
+            memo[passage] = item
+        out.append(dict(item))
+    return sorted(out, key=lambda p: (p["document"], p["locator"], p["passage"]))
+
+
+def _match_terms(kind: str, names: Iterable[str], vocab: Mapping[str, str],
+                 contains: bool = False) -> set[str]:
+    """Resolve user names against ``vocab`` (CURIE → label); raise TermNotFound for a miss."""
+    out: set[str] = set()
+    for name in names:
+        out |= _match_term(kind, name, vocab, contains)
+    return out
+
+
+def _match_term(kind: str, name: str, vocab: Mapping[str, str], contains: bool = False) -> set[str]:
+    key = normalise(name)
+    if not key:
+        raise InputError(f"empty {kind} name")
+    index: dict[str, set[str]] = defaultdict(set)
+    for c, lab in vocab.items():
+        forms = {normalise(c), normalise(lab), normalise(_local(c.split(":", 1)[-1]))}
+        # plural and spaced forms: "programmes", "cluster organisation", "ClusterOrganisation"
+        loc = c.split(":", 1)[-1]
+        forms.add(normalise(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", loc)))
+        for f in list(forms):
+            forms.add(f + "s")
+            if f.endswith("y"):
+                forms.add(f[:-1] + "ies")
+        for f in forms:
+            index[f].add(c)
+    for c in vocab:
+        prefix, _, local = c.partition(":")
+        if prefix in PREFIXES:
+            index[normalise(PREFIXES[prefix] + local)].add(c)
+    if key in index:
+        return set(index[key])
+    if contains:
+        hits = {c for c, lab in vocab.items() if key in normalise(lab) or key in normalise(c)}
+        if hits:
+            return hits
+    near = difflib.get_close_matches(key, sorted(index), n=5, cutoff=0.6)
+    cands: list[tuple[str, str]] = []
+    for n in near:
+        for c in sorted(index[n]):
+            if (vocab[c], c) not in cands:
+                cands.append((vocab[c], c))
+    if not cands:
+        cands = sorted((lab, c) for c, lab in vocab.items())[:8]
+    raise TermNotFound(kind, name, cands[:8])
+
+
+def resolve_class(net: nx.Graph, name: str) -> str:
+    """The CURIE of the entity class ``name`` (label, plural, CURIE, IRI or local name).
+
+    Raises
+    ------
+    TermNotFound
+        With the closest class names as candidates.
+
+    Examples
+    --------
+    >>> from graph.store.load import load_graph
+    >>> net = project(load_graph().graph)
+    >>> resolve_class(net, "programmes"), resolve_class(net, "ckg:PublicAuthority")
+    ('ckg:Programme', 'ckg:PublicAuthority')
+    >>> resolve_class(net, "programs")
+    Traceback (most recent call last):
+    ...
+    graph.errors.TermNotFound: no class named 'programs'
+    """
+    hits = _match_term("class", name, net.graph.get("classes", {}))
+    return sorted(hits)[0]
+
+
+def resolve_linkage(net: nx.Graph, name: str) -> set[str]:
+    """The linkage-type CURIEs ``name`` stands for: a property (``"funded by"``,
+    ``"ckg:fundedBy"``), a synergy type (``"coordination"``) or ``"synergy"`` (every synergy).
+
+    >>> from graph.store.load import load_graph
+    >>> net = project(load_graph().graph)
+    >>> sorted(resolve_linkage(net, "part of"))
+    ['ckg:partOf']
+    """
+    return _match_term("linkage type", name, net.graph.get("linkage_types", {}))
+
+
+def in_class(net: nx.Graph, node: Any, classes: Iterable[str]) -> bool:
+    """Whether ``node`` belongs to any of ``classes`` (CURIEs; subclasses count)."""
+    mine = net.nodes[node].get("classes", ())
+    return any(c in mine for c in classes)
+
+
+def node_summary(net: nx.Graph, node: Any) -> dict[str, str]:
+    """``{"iri", "curie", "label", "class"}`` of ``node``: how results name an entity."""
+    d = net.nodes[node]
+    return {"iri": str(node), "curie": d.get("curie", curie(str(node))),
+            "label": d.get("label", _local(str(node))), "class": d.get("class", "")}
+
+
+def project(
+    graph: Graph,
+    *,
+    include_classes: Iterable[str] = (),
+    exclude_classes: Iterable[str] = (),
+    include_predicates: Iterable[str] = (),
+    exclude_predicates: Iterable[str] = (),
+    periods: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    synergies: bool = True,
+) -> nx.MultiDiGraph:
+    """Project ``graph`` onto a ``MultiDiGraph`` of entities (see the module doc for attributes).
+
+    Parameters
+    ----------
+    graph : rdflib.Graph
+        Ontology and data (any store).
+    include_classes, exclude_classes : iterable of str
+        Keep only entities of these classes / drop entities of these classes (labels, plurals,
+        CURIEs or IRIs; subclasses count). Edges to dropped entities go with them.
+    include_predicates, exclude_predicates : iterable of str
+        Keep only / drop these linkage types: properties (``"part of"``, ``"ckg:fundedBy"``),
+        synergy types (``"coordination"``) or ``"synergy"`` for every synergy.
+    periods, statuses : iterable of str
+        Keep only synergies and entities whose ``ckg:inPeriod`` / ``ckg:status`` is one of these
+        (``"2021-2027"``, ``"ckr:period-2021-2027"``, ``"active"``). Items that state no period
+        (or no status) are kept: they are not bound to one.
+    synergies : bool
+        Add synergies as edges (default ``True``).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
+    Raises
+    ------
+    TermNotFound
+        A class, linkage type, period or status name matches nothing (with candidates).
+
+    Notes
+    -----
+    A plain linkage is any triple whose subject and object are both entities (other than
+    ``rdf:type``). When a pair is linked by a property and by one of its super-properties (as
+    after ``--infer``, which adds ``ckg:linkedTo`` for every linkage), only the most specific
+    property becomes an edge.
+
+    Examples
+    --------
+    >>> from graph.store.load import load_graph
+    >>> g = load_graph().graph
+    >>> net = project(g, include_classes=["country"])
+    >>> {d["class"] for _, d in net.nodes(data=True)}
+    {'country'}
+    >>> syn_only = project(g, include_predicates=["synergy"])
+    >>> {d["kind"] for _, _, d in syn_only.edges(data=True)}
+    {'synergy'}
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()  # bulk building: the collector would only rescan the RDF graph's objects
+    try:
+        return _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates,
+                        periods, statuses, synergies)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_ENTITY = str(CKG.Entity)
+_PERIOD_CLS = str(CKG.ProgrammingPeriod)
+_SYNERGY = str(CKG.Synergy)
+_IN_PERIOD = str(CKG.inPeriod)
+_STATUS = str(CKG.status)
+_LINKED_TO = str(CKG.linkedTo)
+
+
+def _project(graph: Graph, include_classes: Iterable[str], exclude_classes: Iterable[str],
+             include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
+             statuses: Iterable[str], synergies: bool) -> nx.MultiDiGraph:
+    scan = _Scan(graph)
+    class_memo: dict[str, frozenset[str]] = {}
+    prop_memo: dict[str, frozenset[str]] = {}
+    curies: dict[str, str] = {}
+
+    def cur(iri: str) -> str:
+        c = curies.get(iri)
+        if c is None:
+            c = curies[iri] = curie(iri)
+        return c
+
+    def ancestors_cls(c: str) -> frozenset[str]:
+        return scan.ancestors(scan.subclass, c, class_memo)
+
+    # Entity classes: ckg:Entity and everything below it.
+    candidates_cls: set[str] = {_ENTITY, *scan.subclass}
+    for parents in scan.subclass.values():
+        candidates_cls |= parents
+    entity_classes = {c for c in candidates_cls if c not in scan.bnodes
+                      and (c == _ENTITY or _ENTITY in ancestors_cls(c))}
+    classes_vocab = {cur(c): scan.label(c) for c in entity_classes}
+
+    # Entities and their class closure (classes are shared frozensets: few distinct ones).
+    closures: dict[frozenset[str], frozenset[str]] = {}
+    node_classes: dict[str, frozenset[str]] = {}
+    for s, ts in scan.types.items():
+        if s in scan.bnodes or not ts.isdisjoint(_NOT_ENTITY):
+            continue
+        mine = frozenset(ts & entity_classes)
+        if mine:
+            closure = closures.get(mine)
+            if closure is None:
+                full = set(mine)
+                for c in mine:
+                    full |= ancestors_cls(c) & entity_classes
+                closure = closures[mine] = frozenset(full)
+            node_classes[s] = closure
+
+    specific: dict[frozenset[str], str] = {}
+
+    def most_specific(cls: frozenset[str]) -> str:
+        top = specific.get(cls)
+        if top is None:
+            leaves = [c for c in cls if not any(c in ancestors_cls(d) for d in cls if d != c)]
+            top = specific[cls] = sorted(leaves, key=lambda c: (-len(ancestors_cls(c)), cur(c)))[0]
+        return top
+
+    # Vocabularies for filters and for the graph attributes.
+    periods_vocab: dict[str, str] = {}
+    statuses_vocab: dict[str, str] = {}
+    period_cls = {c for c in entity_classes if c == _PERIOD_CLS or _PERIOD_CLS in ancestors_cls(c)}
+    for s, cls in node_classes.items():
+        if not cls.isdisjoint(period_cls):
+            periods_vocab[cur(s)] = scan.label(s)
+    link_status = str(CKG.LinkStatus)
+    synergy_type_cls = str(CKG.SynergyType)
+    for s, ts in scan.types.items():
+        if link_status in ts:
+            statuses_vocab[cur(s)] = scan.label(s)
+    for _s, pos in scan.objects.items():
+        for p, o in pos:
+            if p == _IN_PERIOD:
+                periods_vocab.setdefault(cur(o), scan.label(o))
+            elif p == _STATUS:
+                statuses_vocab.setdefault(cur(o), scan.label(o))
+
+    # Linkage types: properties used between entities, synergy types, "synergy".
+    linkage_vocab: dict[str, str] = {"ckg:Synergy": "synergy"}
+    synergy_type_prop = str(CKG.synergyType)
+    used_props: set[str] = set()
+    for s, pos in scan.objects.items():
+        if s in node_classes:
+            for p, o in pos:
+                if o in node_classes:
+                    used_props.add(p)
+        elif _SYNERGY in scan.types.get(s, ()):
+            for p, o in pos:
+                if p == synergy_type_prop:
+                    linkage_vocab[cur(o)] = scan.label(o)
+    for p in used_props:
+        linkage_vocab[cur(p)] = scan.label(p)
+    for s, ts in scan.types.items():
+        if synergy_type_cls in ts:
+            linkage_vocab.setdefault(cur(s), scan.label(s))
+    for p in list(scan.subprop):
+        if _LINKED_TO in scan.ancestors(scan.subprop, p, prop_memo):
+            linkage_vocab.setdefault(cur(p), scan.label(p))
+    linkage_vocab.setdefault(cur(_LINKED_TO), scan.label(_LINKED_TO))
+
+    inc_cls = _match_terms("class", include_classes, classes_vocab)
+    exc_cls = _match_terms("class", exclude_classes, classes_vocab)
+    inc_pred = _match_terms("linkage type", include_predicates, linkage_vocab)
+    exc_pred = _match_terms("linkage type", exclude_predicates, linkage_vocab)
+    want_periods = _match_terms("period", periods, periods_vocab, contains=True)
+    want_status = _match_terms("status", statuses, statuses_vocab, contains=True)
+
+    def keep_item(pos: list[tuple[str, str]]) -> bool:
+        if want_periods:
+            ps = {cur(o) for p, o in pos if p == _IN_PERIOD}
+            if ps and not ps & want_periods:
+                return False
+        if want_status:
+            ss = {cur(o) for p, o in pos if p == _STATUS}
+            if ss and not ss & want_status:
+                return False
+        return True
+
+    class_curies: dict[frozenset[str], frozenset[str]] = {}
+    kept: dict[str, frozenset[str]] = {}
+    for s, cls in node_classes.items():
+        ccs = class_curies.get(cls)
+        if ccs is None:
+            ccs = class_curies[cls] = frozenset(cur(c) for c in cls)
+        if inc_cls and ccs.isdisjoint(inc_cls):
+            continue
+        if exc_cls and not ccs.isdisjoint(exc_cls):
+            continue
+        if (want_periods or want_status) and not keep_item(scan.objects.get(s, [])):
+            continue
+        kept[s] = cls
+
+    def keep_linkage(keys: set[str]) -> bool:
+        if inc_pred and not keys & inc_pred:
+            return False
+        return not (exc_pred and keys & exc_pred)
+
+    prov_memo: dict[str, dict[str, str]] = {}
+    attr_names: dict[str, str] = {}
+
+    def attr_name(p: str) -> str:
+        name = attr_names.get(p)
+        if name is None:
+            local = _local(p)
+            if local in RESERVED_NODE_ATTRS or not local:
+                c = cur(p)
+                local = c.replace(":", "_") if ":" in c and not c.startswith("http") else f"attr_{local}"
+            name = attr_names[p] = local
+        return name
+
+    # Nodes.
+    sorted_classes: dict[frozenset[str], list[str]] = {}
+    nodes = []
+    for s in sorted(kept):
+        cls = kept[s]
+        top = most_specific(cls)
+        cls_list = sorted_classes.get(cls)
+        if cls_list is None:
+            cls_list = sorted_classes[cls] = sorted(class_curies[cls])
+        prov = _provenance(scan, s, prov_memo, cur)
+        data: dict[str, Any] = {
+            "label": scan.label(s),
+            "curie": cur(s),
+            "class": scan.label(top),
+            "class_curie": cur(top),
+            "classes": list(cls_list),
+            "definition": scan.definitions.get(s) or scan.definitions_any.get(s, ""),
+            "provenance": prov,
+            "source_text": format_sources(prov),
+        }
+        extra: dict[str, set[str]] = defaultdict(set)
+        for p, lit in scan.literals.get(s, ()):
+            if p not in _NODE_SKIP:
+                extra[attr_name(p)].add(str(lit))
+        for p, o in scan.objects.get(s, ()):
+            if p in _NODE_SKIP or o in node_classes or o in scan.bnodes:
+                continue
+            has_label = o in scan.labels_en or o in scan.labels_any
+            extra[attr_name(p)].add(scan.label(o) if has_label else o)
+        for k in sorted(extra):
+            data[k] = "; ".join(sorted(extra[k]))
+        nodes.append((s, data))
+
+    # Plain linkages, most specific property per pair.
+    prop_info: dict[str, tuple[str, str, str]] = {}
+    edges = []
+    for s in kept:
+        by_target: dict[str, set[str]] = defaultdict(set)
+        for p, o in scan.objects.get(s, ()):
+            if o in kept:
+                by_target[o].add(p)
+        if not by_target:
+            continue
+        prov = _provenance(scan, s, prov_memo, cur)
+        src_text = format_sources(prov)
+        for o, preds in by_target.items():
+            if len(preds) > 1:
+                implied: set[str] = set()
+                for q in preds:
+                    implied |= scan.ancestors(scan.subprop, q, prop_memo) - {q}
+                preds = preds - implied
+            for p in preds:
+                info = prop_info.get(p)
+                if info is None:
+                    inv = scan.inverse.get(p)
+                    info = prop_info[p] = (cur(p), scan.label(p), scan.label(inv) if inv is not None else "")
+                pc, plabel, inv_label = info
+                if (inc_pred or exc_pred) and not keep_linkage({pc}):
+                    continue
+                edges.append((s, o, pc, {
+                    "kind": "property",
+                    "predicate": pc,
+                    "linkage": plabel,
+                    "label": plabel,
+                    "inverse_label": inv_label,
+                    "provenance": [dict(x) for x in prov],
+                    "source_text": src_text,
+                }))
+
+    # Synergies.
+    if synergies:
+        syn_source, syn_target = str(CKG.synergySource), str(CKG.synergyTarget)
+        direction_prop, strength_prop = str(CKG.direction), str(CKG.strength)
+        for syn, ts in scan.types.items():
+            if _SYNERGY not in ts or syn in scan.bnodes:
+                continue
+            pos = scan.objects.get(syn, [])
+            srcs = sorted({o for p, o in pos if p == syn_source and o in kept})
+            tgts = sorted({o for p, o in pos if p == syn_target and o in kept})
+            if not srcs or not tgts or not keep_item(pos):
+                continue
+            types = sorted({o for p, o in pos if p == synergy_type_prop})
+            keys = {"ckg:Synergy"} | {cur(t) for t in types}
+            if not keep_linkage(keys):
+                continue
+            type_label = ", ".join(sorted(scan.label(t) for t in types))
+            pers = sorted({o for p, o in pos if p == _IN_PERIOD})
+            strength = next((lit for p, lit in scan.literals.get(syn, ()) if p == strength_prop), None)
+            prov = _provenance(scan, syn, prov_memo, cur)
+            data = {
+                "kind": "synergy",
+                "predicate": "ckg:Synergy",
+                "linkage": type_label or "synergy",
+                "label": scan.label(syn),
+                "inverse_label": "",
+                "provenance": prov,
+                "source_text": format_sources(prov),
+                "synergy": cur(syn),
+                "synergy_type": type_label,
+                "synergy_type_curie": ", ".join(cur(t) for t in types),
+                "direction": ", ".join(sorted(scan.label(o) for p, o in pos if p == direction_prop)),
+                "status": ", ".join(sorted(scan.label(o) for p, o in pos if p == _STATUS)),
+                "period": ", ".join(sorted(scan.label(o) for o in pers)),
+                "period_curie": ", ".join(cur(o) for o in pers),
+                "strength": float(strength) if strength is not None else None,
+            }
+            for u in srcs:
+                for v in tgts:
+                    edges.append((u, v, cur(syn), {**data, "provenance": [dict(x) for x in prov]}))
+
+    edges.sort(key=lambda e: (e[0], e[1], e[2]))
+    net = nx.MultiDiGraph()
+    net.graph.update({
+        "classes": dict(sorted(classes_vocab.items())),
+        "linkage_types": dict(sorted(linkage_vocab.items())),
+        "periods": dict(sorted(periods_vocab.items())),
+        "statuses": dict(sorted(statuses_vocab.items())),
+        "filters": {
+            "include_classes": sorted(inc_cls), "exclude_classes": sorted(exc_cls),
+            "include_predicates": sorted(inc_pred), "exclude_predicates": sorted(exc_pred),
+            "periods": sorted(want_periods), "statuses": sorted(want_status), "synergies": synergies,
+        },
+    })
+    net.add_nodes_from(nodes)
+    net.add_edges_from(edges)
+    return net
+
+
+def _edge_weight(d: Mapping[str, Any]) -> float:
+    s = d.get("strength")
+    return float(s) if s is not None and s > 0 else 1.0
+
+
+def simple_graph(net: nx.MultiDiGraph) -> nx.Graph:
+    """An undirected simple graph over the same nodes, for measures that need one.
+
+    Parallel and opposite edges between two entities merge into one edge whose ``weight`` is
+    the sum of theirs (a plain linkage weighs 1, a synergy its ``strength`` if given, else 1),
+    ``count`` the number of linkages and ``keys`` the sorted edge keys. Self-loops are dropped.
+    Nodes and edges are inserted in sorted order, so seeded algorithms are reproducible.
+
+    Examples
+    --------
+    >>> multi = nx.MultiDiGraph()
+    >>> multi.add_edge("a", "b", key="ckg:partOf")
+    'ckg:partOf'
+    >>> multi.add_edge("b", "a", key="ckr:s1", kind="synergy", strength=0.5)
+    'ckr:s1'
+    >>> simple = simple_graph(multi)
+    >>> simple.edges["a", "b"]["weight"], simple.edges["a", "b"]["count"], simple.edges["a", "b"]["keys"]
+    (1.5, 2, ['ckg:partOf', 'ckr:s1'])
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        acc: dict[tuple[Any, Any], list[Any]] = {}
+        for u, v, k, d in net.edges(keys=True, data=True):
+            if u == v:
+                continue
+            pair = (u, v) if str(u) <= str(v) else (v, u)
+            slot = acc.get(pair)
+            if slot is None:
+                acc[pair] = [_edge_weight(d), 1, [k]]
+            else:
+                slot[0] += _edge_weight(d)
+                slot[1] += 1
+                slot[2].append(k)
+        simple = nx.Graph()
+        simple.add_nodes_from(sorted(net.nodes, key=str))
+        simple.add_edges_from(
+            (u, v, {"weight": w, "count": c, "keys": sorted(ks) if c > 1 else ks})
+            for (u, v), (w, c, ks) in sorted(acc.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
+        )
+        return simple
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def directed_graph(net: nx.MultiDiGraph) -> nx.DiGraph:
+    """A directed simple graph: one edge per linked ordered pair; bidirectional synergies run
+    both ways. Edge attribute ``keys`` lists the multigraph keys that allow the step.
+
+    >>> multi = nx.MultiDiGraph()
+    >>> multi.add_edge("a", "b", key="ckr:s", kind="synergy", direction="bidirectional")
+    'ckr:s'
+    >>> sorted(directed_graph(multi).edges)
+    [('a', 'b'), ('b', 'a')]
+    """
+    acc: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
+    for u, v, k, d in net.edges(keys=True, data=True):
+        acc[(u, v)].append(k)
+        if d.get("kind") == "synergy" and "bidirectional" in str(d.get("direction", "")):
+            acc[(v, u)].append(k)
+    digraph = nx.DiGraph()
+    digraph.add_nodes_from(sorted(net.nodes, key=str))
+    digraph.add_edges_from((u, v, {"keys": sorted(ks)})
+                     for (u, v), ks in sorted(acc.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))))
+    return digraph

@@ -1,0 +1,1 @@
+"""SPARQL: running queries with a deadline, the safety gate, results, remote endpoints and the query library."""

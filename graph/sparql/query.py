@@ -1,0 +1,526 @@
+"""Run SPARQL queries on the graph, safely, with a time limit: :func:`query`.
+
+A query is first checked by :func:`graph.sparql.safety.check_query` (syntax with line and
+column, undeclared prefixes, SPARQL Update refused, ``SERVICE`` and ``FROM <file:...>`` refused
+unless ``allow_remote``). It then runs
+
+- on the embedded Oxigraph store (default, ``engine="oxigraph"``): fast, and property paths such
+  as ``ckg:partOf+`` work on long chains;
+- on rdflib's own evaluator (``engine="rdflib"``), for comparison (rdflib's ``FROM`` loading is
+  switched off unless ``allow_remote``);
+- or on any SPARQL 1.1 endpoint (``endpoint="http://..."``).
+
+The project's prefixes (:data:`graph.namespaces.PREFIXES`) are predeclared everywhere (they are
+sent along to endpoints); a query may redeclare them.
+
+**Time limit.** With a ``timeout`` the query runs in a forked child process that is killed when
+the time is up (threads cannot be stopped; the child shares the loaded store copy-on-write, so
+nothing is reloaded): :class:`~graph.errors.QueryTimeout` is raised and no process is left
+behind. Where ``os.fork`` does not exist the query runs in-process without a hard limit.
+
+Examples
+--------
+>>> r = query("SELECT ?label WHERE { ckg:Eurocluster rdfs:label ?label }")
+>>> r.to_dicts()
+[{'label': 'Eurocluster'}]
+>>> query("ASK { ?s a ckg:Eurocluster }").askAnswer
+True
+>>> query("SELECT ?s WHERE { ?s a ckg:Synergy }", limit=2).truncated
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ..errors import ClusterKGError, InputError, MissingInputError, QuerySyntaxError, QueryTimeout
+from ..namespaces import PREFIXES
+from ..store.load import LoadedGraph
+from ..store.oxstore import LocalStore, load_store, store_from_graph
+from .results import QueryResult
+from .safety import QueryInfo, check_query
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ENGINES",
+    "Source",
+    "fetch_labels",
+    "open_store",
+    "prefix_block",
+    "query",
+    "read_query_text",
+    "run_bounded",
+]
+
+DEFAULT_TIMEOUT = 30.0
+ENGINES = ("oxigraph", "rdflib")
+
+Source = LocalStore | LoadedGraph | Graph | ox.Store | None
+T = TypeVar("T")
+
+
+# -- where queries come from ---------------------------------------------------------------
+
+
+def read_query_text(arg: str, stdin: Any = None) -> str:
+    """The query text for a ``QUERY`` argument: ``-`` (standard input), a file, or the query itself.
+
+    A path to an existing file is read; an argument ending in ``.rq`` or ``.sparql`` that is not
+    a file is an error (rather than a malformed query).
+    """
+    if arg == "-":
+        return (stdin or sys.stdin).read()
+    looks_like_path = "\n" not in arg and len(arg) < 4096 and "{" not in arg
+    if looks_like_path:
+        p = Path(arg)
+        try:
+            if p.is_file():
+                try:
+                    return p.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise MissingInputError(arg, str(exc)) from None
+        except OSError:
+            pass
+        if arg.lower().endswith((".rq", ".sparql")):
+            raise MissingInputError(arg)
+    return arg
+
+
+def prefix_block(info: QueryInfo, predeclared: Mapping[str, str] = PREFIXES) -> str:
+    """``PREFIX`` lines for the predeclared prefixes the query does not declare (for endpoints)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in info.missing_prefixes(predeclared).items())
+
+
+# -- the stores ----------------------------------------------------------------------------
+
+_default_store: tuple[tuple[Any, ...], LocalStore] | None = None
+
+
+def _default_key() -> tuple[Any, ...]:
+    from ..resources import default_data_files, ontology_files
+
+    files = [*ontology_files(), *default_data_files()]
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+def open_store(
+    paths: Iterable[str | Path] = (),
+    *,
+    default_data: bool = True,
+    infer: str | None = None,
+    use_cache: bool = True,
+) -> LocalStore:
+    """The ontology, the built-in data and ``paths`` in an Oxigraph store, ready to query.
+
+    Without inference the files are parsed straight into Oxigraph (fast); with ``infer`` the
+    graph comes from :func:`graph.open_graph` (cached) and is copied in.
+    """
+    global _default_store
+    paths = list(paths)
+    if infer:
+        from ..store.cache import open_graph
+
+        loaded = open_graph(paths, default_data=default_data, infer=infer, use_cache=use_cache)
+        local = store_from_graph(loaded.graph)
+        local.files = list(loaded.files)
+        return local
+    if not paths and default_data:
+        key = _default_key()
+        if _default_store is None or _default_store[0] != key:
+            _default_store = (key, load_store())
+        return _default_store[1]
+    return load_store(paths, default_data=default_data)
+
+
+def _as_local(source: Source) -> LocalStore:
+    if source is None:
+        return open_store()
+    if isinstance(source, LocalStore):
+        return source
+    if isinstance(source, LoadedGraph):
+        return store_from_graph(source.graph)
+    if isinstance(source, Graph):
+        return store_from_graph(source)
+    if isinstance(source, ox.Store):
+        return LocalStore(source)
+    raise TypeError(f"cannot query a {type(source).__name__}")
+
+
+def _as_rdflib(source: Source) -> Graph:
+    if source is None:
+        from ..store.cache import open_graph
+
+        return open_graph().graph
+    if isinstance(source, LoadedGraph):
+        return source.graph
+    if isinstance(source, Graph):
+        return source
+    if isinstance(source, LocalStore):
+        return source.to_graph()
+    if isinstance(source, ox.Store):
+        return LocalStore(source).to_graph()
+    raise TypeError(f"cannot query a {type(source).__name__}")
+
+
+# -- running with a hard time limit --------------------------------------------------------
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """An exception that survives pickling with its type and message."""
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+        if type(back) is type(exc) and str(back) == str(exc):
+            return exc
+    except Exception:
+        pass
+    if isinstance(exc, QueryTimeout):
+        return exc
+    if isinstance(exc, ClusterKGError):
+        err: BaseException = InputError(str(exc)) if exc.exit_code == 2 else ClusterKGError(str(exc))
+        return err
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _reap(pid: int, kill: bool) -> None:
+    try:
+        if kill:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def run_bounded(fn: Callable[[], T], timeout: float | None) -> T:
+    """Call ``fn()`` in a forked child and return its (picklable) value within ``timeout`` seconds.
+
+    The child is killed (SIGKILL) and reaped when the time is up, and
+    :class:`~graph.errors.QueryTimeout` is raised. Exceptions raised by ``fn`` are raised
+    again here. With ``timeout`` None or 0, or without ``os.fork``, ``fn`` runs in-process.
+
+    >>> run_bounded(lambda: 6 * 7, timeout=5)
+    42
+    >>> import time
+    >>> run_bounded(lambda: time.sleep(10), timeout=0.2)
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryTimeout: the query was stopped after 0.2 s (time limit; raise it with --timeout)
+    """
+    if not timeout or timeout <= 0 or not hasattr(os, "fork"):
+        return fn()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    r, w = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # "fork() in a multi-threaded process"
+        pid = os.fork()
+    if pid == 0:  # the child: run, send the pickled outcome, leave without cleanup
+        code = 0
+        try:
+            os.close(r)
+            try:
+                payload: tuple[str, Any] = ("ok", fn())
+            except BaseException as exc:
+                payload = ("error", _portable(exc))
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                n = os.write(w, view)
+                view = view[n:]
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(w)
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout(timeout)
+            ready, _, _ = select.select([r], [], [], left)
+            if ready:
+                chunk = os.read(r, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finished = True
+    finally:
+        os.close(r)
+        _reap(pid, kill=not finished)
+    if not chunks:
+        raise ClusterKGError("the query process ended without an answer (out of memory?)")
+    status, value = pickle.loads(b"".join(chunks))
+    if status == "error":
+        raise value
+    return value
+
+
+# -- evaluation (runs in the child) ---------------------------------------------------------
+
+_Enc = tuple[Any, ...] | None
+
+
+def _enc_ox(term: Any) -> _Enc:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("u", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("b", term.value)
+    if isinstance(term, ox.Literal):
+        return ("l", term.value, term.datatype.value, term.language)
+    return ("l", str(term), "http://www.w3.org/2001/XMLSchema#string", None)  # RDF-star triple terms
+
+
+def _enc_rdflib(term: Node | None) -> _Enc:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ("u", str(term))
+    if isinstance(term, BNode):
+        return ("b", str(term))
+    if isinstance(term, Literal):
+        dt = str(term.datatype) if term.datatype is not None else "http://www.w3.org/2001/XMLSchema#string"
+        return ("l", str(term), dt, term.language)
+    return ("l", str(term), "http://www.w3.org/2001/XMLSchema#string", None)
+
+
+def _dec(enc: _Enc) -> Node | None:
+    if enc is None:
+        return None
+    if enc[0] == "u":
+        return URIRef(enc[1])
+    if enc[0] == "b":
+        return BNode(enc[1])
+    _, value, dt, lang = enc
+    if lang:
+        return Literal(value, lang=lang)
+    if dt == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value)
+    return Literal(value, datatype=URIRef(dt), normalize=False)
+
+
+def _payload_from_result(result: QueryResult) -> dict[str, Any]:
+    if result.type == "ASK":
+        return {"type": "ASK", "boolean": bool(result.askAnswer)}
+    if result.type == "SELECT":
+        return {"type": "SELECT", "vars": result.variables, "truncated": result.truncated,
+                "rows": [tuple(_enc_rdflib(t) for t in row) for row in result.rows]}
+    return {"type": result.type, "truncated": result.truncated,
+            "triples": [tuple(_enc_rdflib(t) for t in tr) for tr in result.graph or ()]}
+
+
+def _decode(payload: Mapping[str, Any]) -> QueryResult:
+    kind = payload["type"]
+    if kind == "ASK":
+        return QueryResult.ask(payload["boolean"])
+    if kind == "SELECT":
+        return QueryResult.select(payload["vars"], [tuple(_dec(t) for t in row) for row in payload["rows"]],
+                                  payload["truncated"])
+    return QueryResult.from_triples(
+        kind, ((_dec(s), _dec(p), _dec(o)) for s, p, o in payload["triples"]),  # type: ignore[misc]
+        payload["truncated"])
+
+
+def _take(it: Iterable[Any], limit: int | None) -> tuple[list[Any], bool]:
+    if limit is None:
+        return list(it), False
+    items = list(islice(it, limit + 1))
+    return items[:limit], len(items) > limit
+
+
+def _fetch_datasets(info: QueryInfo, timeout: float | None) -> ox.Store:
+    """A store holding each FROM / FROM NAMED graph, read from its file or URL (allow_remote only)."""
+    import urllib.request
+
+    store = ox.Store()
+    for clause in info.datasets:
+        iri = clause.iri
+        fmt = ox.RdfFormat.from_extension(iri.rsplit(".", 1)[-1].split("?")[0]) if "." in iri else None
+        with urllib.request.urlopen(iri, timeout=timeout or 60) as resp:  # the user allowed it
+            data = resp.read()
+            ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip()
+        fmt = fmt or ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.TURTLE
+        store.load(data, format=fmt, base_iri=iri, to_graph=ox.NamedNode(iri))
+    return store
+
+
+def _exec_oxigraph(local: LocalStore, text: str, info: QueryInfo, limit: int | None,
+                   allow_remote: bool, timeout: float | None) -> dict[str, Any]:
+    store = local.store
+    kwargs: dict[str, Any] = {"prefixes": dict(PREFIXES)}
+    if info.datasets and allow_remote:
+        store = _fetch_datasets(info, timeout)
+    elif local.default_graph is not None and not info.datasets:
+        kwargs["default_graph"] = local.default_graph
+    try:
+        res = store.query(text, **kwargs)
+        if isinstance(res, ox.QueryBoolean):
+            return {"type": "ASK", "boolean": bool(res)}
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            rows, truncated = _take(res, limit)
+            return {"type": "SELECT", "vars": names, "truncated": truncated,
+                    "rows": [tuple(_enc_ox(sol[i]) for i in range(len(names))) for sol in rows]}
+        triples, truncated = _take(res, limit)
+        return {"type": info.form, "truncated": truncated,
+                "triples": [(_enc_ox(t.subject), _enc_ox(t.predicate), _enc_ox(t.object)) for t in triples]}
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"the query failed: {exc}") from None
+
+
+def _exec_rdflib(g: Graph, text: str, info: QueryInfo, limit: int | None,
+                 allow_remote: bool) -> dict[str, Any]:
+    import rdflib.plugins.sparql as rsp
+
+    old = rsp.SPARQL_LOAD_GRAPHS
+    rsp.SPARQL_LOAD_GRAPHS = allow_remote  # never read FROM <file:...> unless allowed
+    try:
+        res = g.query(text, initNs=dict(PREFIXES))
+        if res.type == "ASK":
+            return {"type": "ASK", "boolean": bool(res.askAnswer)}
+        if res.type == "SELECT":
+            names = [str(v) for v in res.vars or []]
+            rows, truncated = _take(res.bindings, limit)
+            return {"type": "SELECT", "vars": names, "truncated": truncated,
+                    "rows": [tuple(_enc_rdflib(b.get(v)) for v in res.vars or []) for b in rows]}
+        triples, truncated = _take(res.graph or (), limit)
+        return {"type": info.form, "truncated": truncated,
+                "triples": [tuple(_enc_rdflib(t) for t in tr) for tr in triples]}
+    except RecursionError:
+        raise InputError("rdflib's evaluator ran out of recursion depth (a property path over a long "
+                         "chain?); use the oxigraph engine") from None
+    except ClusterKGError:
+        raise
+    except Exception as exc:
+        raise InputError(f"the query failed in rdflib: {type(exc).__name__}: {exc}") from None
+    finally:
+        rsp.SPARQL_LOAD_GRAPHS = old
+
+
+# -- the API -------------------------------------------------------------------------------
+
+
+def query(
+    text: str,
+    source: Source = None,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    limit: int | None = None,
+    allow_remote: bool = False,
+    endpoint: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    engine: str = "oxigraph",
+) -> QueryResult:
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) and return its result.
+
+    Parameters
+    ----------
+    text : str
+        The query. The project's prefixes are predeclared.
+    source : LocalStore, LoadedGraph, rdflib.Graph, pyoxigraph.Store or None
+        What to query (default: ontology + built-in data). Ignored with ``endpoint``.
+    timeout : float or None
+        Seconds before the query is stopped (:class:`~graph.errors.QueryTimeout`); None or 0
+        for no limit (the query then runs in this process).
+    limit : int, optional
+        Keep at most this many rows (or triples); ``result.truncated`` says if more existed.
+    allow_remote : bool
+        Allow ``SERVICE`` and ``FROM``/``FROM NAMED`` with file or web IRIs (read or fetched).
+    endpoint : str, optional
+        A SPARQL 1.1 query endpoint URL to send the query to instead.
+    headers : mapping, optional
+        Extra HTTP headers for the endpoint (authentication).
+    engine : {"oxigraph", "rdflib"}
+        The local evaluator.
+
+    Returns
+    -------
+    QueryResult
+        An :class:`rdflib.query.Result` with ``rows``, ``to_dicts()`` and ``to_dataframe()``.
+
+    Raises
+    ------
+    QuerySyntaxError, UnsafeQueryError
+        Before anything runs (exit code 2).
+    QueryTimeout
+        When the time limit is reached (exit code 3).
+    EndpointError
+        When the endpoint cannot be reached or answers with an error.
+    """
+    if limit is not None and limit < 0:
+        raise InputError(f"--limit must be 0 or more, not {limit}")
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    info = check_query(text, allow_remote=allow_remote, remote_endpoint=endpoint is not None)
+    fn: Callable[[], dict[str, Any]]
+    if endpoint is not None:
+        from .remote import endpoint_query
+
+        full = prefix_block(info) + text
+        hdrs = dict(headers or {})
+
+        def fn() -> dict[str, Any]:
+            return _payload_from_result(endpoint_query(endpoint, full, info.form, headers=hdrs, limit=limit,
+                                                       timeout=timeout))
+    elif engine == "oxigraph":
+        local = _as_local(source)
+
+        def fn() -> dict[str, Any]:
+            return _exec_oxigraph(local, text, info, limit, allow_remote, timeout)
+    else:
+        g = _as_rdflib(source)
+
+        def fn() -> dict[str, Any]:
+            return _exec_rdflib(g, text, info, limit, allow_remote)
+    start = time.monotonic()
+    result = _decode(run_bounded(fn, timeout))
+    result.elapsed = time.monotonic() - start
+    return result
+
+
+def fetch_labels(
+    iris: Iterable[str],
+    source: Source = None,
+    *,
+    endpoint: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> dict[str, str]:
+    """IRI → ``rdfs:label`` (English or untagged first) for the IRIs that have one.
+
+    >>> fetch_labels(["https://w3id.org/clusterkg/ontology#Eurocluster", "https://example.org/none"])
+    {'https://w3id.org/clusterkg/ontology#Eurocluster': 'Eurocluster'}
+    """
+    todo = sorted(set(iris))
+    out: dict[str, str] = {}
+    for i in range(0, len(todo), 500):
+        values = " ".join(f"<{iri}>" for iri in todo[i:i + 500] if ">" not in iri and " " not in iri)
+        if not values:
+            continue
+        q = ("SELECT ?s ?l WHERE { VALUES ?s { " + values + " } ?s rdfs:label ?l "
+             "FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) } ORDER BY ?s DESC(LANG(?l)) ?l")
+        r = query(q, source, endpoint=endpoint, headers=headers, timeout=timeout)
+        for s, label in r.rows:
+            out.setdefault(str(s), str(label))
+    return out

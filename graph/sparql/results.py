@@ -1,0 +1,477 @@
+"""Query results and their standard formats.
+
+:class:`QueryResult` is an :class:`rdflib.query.Result` (iterate it for ``ResultRow`` objects, read
+``.vars``, ``.askAnswer``, ``.graph``) with a few additions for notebooks and the CLI:
+``.rows`` (plain tuples), :meth:`QueryResult.to_dicts`, :meth:`QueryResult.to_dataframe` and
+:meth:`QueryResult.serialize_as`.
+
+Formats (:data:`SOLUTION_FORMATS` for SELECT/ASK, :data:`GRAPH_FORMATS` for CONSTRUCT/DESCRIBE):
+
+- ``table``: aligned columns, IRIs shortened to CURIEs (optionally replaced by their labels);
+- ``csv`` and ``tsv``: W3C SPARQL 1.1 Query Results CSV and TSV;
+- ``json``: W3C SPARQL 1.1 Query Results JSON;
+- ``xml``: W3C SPARQL Query Results XML;
+- ``turtle``, ``nt``, ``jsonld``: RDF, deterministic (sorted).
+
+Examples
+--------
+>>> from rdflib import Literal, URIRef
+>>> r = QueryResult.select(["name", "n"], [(URIRef("https://w3id.org/clusterkg/id/cosme"), Literal(3))])
+>>> print(r.serialize_as("table"), end="")
+name       n
+---------  -
+ckr:cosme  3
+(1 row)
+>>> r.serialize_as("csv").splitlines()
+['name,n', 'https://w3id.org/clusterkg/id/cosme,3']
+>>> r.to_dicts()
+[{'name': 'https://w3id.org/clusterkg/id/cosme', 'n': 3}]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.query import Result, ResultRow
+from rdflib.term import Node
+
+from ..errors import InputError
+from ..namespaces import PREFIXES, bind_prefixes, curie
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "SOLUTION_FORMATS",
+    "QueryResult",
+    "format_for_path",
+    "parse_results_json",
+    "results_json",
+    "row_multiset",
+    "term_key",
+]
+
+SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+
+_EXTENSIONS = {
+    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml",
+    ".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".txt": "table",
+}
+
+Row = tuple[Node | None, ...]
+
+
+def format_for_path(path: str) -> str | None:
+    """The output format an ``--out`` file name implies, if any.
+
+    >>> format_for_path("answers.srj"), format_for_path("graph.ttl"), format_for_path("x.bin")
+    ('json', 'turtle', None)
+    """
+    for ext, fmt in _EXTENSIONS.items():
+        if path.lower().endswith(ext):
+            return fmt
+    return None
+
+
+class QueryResult(Result):
+    """The answer to one query: solutions (SELECT), a boolean (ASK) or a graph (CONSTRUCT/DESCRIBE).
+
+    Attributes
+    ----------
+    type : str
+        ``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or ``"DESCRIBE"``.
+    variables : list of str
+        Column names (SELECT).
+    rows : list of tuple
+        One tuple of rdflib terms (``None`` where unbound) per solution, in order.
+    truncated : bool
+        True when ``limit`` cut the answer short.
+    elapsed : float
+        Seconds the query took, when measured.
+    """
+
+    def __init__(self, type_: str) -> None:
+        super().__init__(type_)
+        self.variables: list[str] = []
+        self.rows: list[Row] = []
+        self.truncated = False
+        self.elapsed = 0.0
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def select(cls, variables: Sequence[str], rows: Iterable[Sequence[Node | None]],
+               truncated: bool = False) -> QueryResult:
+        """A SELECT result from column names and rows of rdflib terms."""
+        r = cls("SELECT")
+        r.variables = [str(v) for v in variables]
+        r.vars = [Variable(v) for v in r.variables]
+        r.rows = [tuple(row) for row in rows]
+        r.truncated = truncated
+        return r
+
+    @classmethod
+    def ask(cls, answer: bool) -> QueryResult:
+        """An ASK result."""
+        r = cls("ASK")
+        r.askAnswer = bool(answer)
+        return r
+
+    @classmethod
+    def from_triples(cls, type_: str, triples: Iterable[tuple[Node, Node, Node]],
+                     truncated: bool = False) -> QueryResult:
+        """A CONSTRUCT or DESCRIBE result from triples."""
+        r = cls(type_)
+        g = bind_prefixes(Graph())
+        for t in triples:
+            g.add(t)
+        r.graph = g
+        r.truncated = truncated
+        return r
+
+    # -- rdflib's Result API, over .rows ---------------------------------------------------
+
+    @property  # type: ignore[override]
+    def bindings(self) -> list[dict[Variable, Node]]:
+        """The solutions as dicts of rdflib ``Variable`` → term (unbound variables left out)."""
+        return [{v: t for v, t in zip(self.vars or [], row, strict=False) if t is not None}
+                for row in self.rows]
+
+    @bindings.setter
+    def bindings(self, value: Any) -> None:  # rdflib's Result.__init__ never sets it; kept for API
+        self.rows = [tuple(b.get(v) for v in self.vars or []) for b in value]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.type == "SELECT":
+            for row in self.rows:
+                values: dict[Variable, Any] = {v: t for v, t in zip(self.vars or [], row, strict=False)
+                                               if t is not None}
+                yield ResultRow(values, self.vars or [])
+        else:
+            yield from super().__iter__()
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.type == "SELECT" else super().__len__()
+
+    def __bool__(self) -> bool:
+        if self.type == "ASK":
+            return bool(self.askAnswer)
+        return len(self) > 0
+
+    def __repr__(self) -> str:
+        if self.type == "SELECT":
+            return f"<QueryResult SELECT {len(self.rows)} row(s) x {len(self.variables)} column(s)>"
+        if self.type == "ASK":
+            return f"<QueryResult ASK {self.askAnswer}>"
+        return f"<QueryResult {self.type} {len(self.graph or ())} triple(s)>"
+
+    # -- notebooks ---------------------------------------------------------------------------
+
+    def to_dicts(self, native: bool = True) -> list[dict[str, Any]]:
+        """The solutions as a list of ``{column: value}``.
+
+        Parameters
+        ----------
+        native : bool
+            Convert terms to Python values: IRIs to ``str``, blank nodes to ``"_:id"``, literals
+            to ``int``/``Decimal``/``date``/``str``... (``None`` where unbound). With ``False`` the
+            rdflib terms are kept.
+        """
+        self._require_solutions("to_dicts")
+        conv: Callable[[Node | None], Any] = _native if native else (lambda t: t)
+        return [{v: conv(t) for v, t in zip(self.variables, row, strict=False)} for row in self.rows]
+
+    def to_dataframe(self, native: bool = True) -> Any:
+        """The solutions as a :class:`pandas.DataFrame` (one column per variable)."""
+        self._require_solutions("to_dataframe")
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise InputError("pandas is not installed: pip install pandas") from None
+        return pd.DataFrame(self.to_dicts(native), columns=self.variables)
+
+    def _require_solutions(self, what: str) -> None:
+        if self.type != "SELECT":
+            raise InputError(f"{what}() needs a SELECT query; this is a {self.type} result")
+
+    # -- formats -----------------------------------------------------------------------------
+
+    def serialize_as(self, fmt: str, labels: Mapping[str, str] | None = None) -> str:
+        """This result in one of :data:`SOLUTION_FORMATS` (SELECT/ASK) or :data:`GRAPH_FORMATS`.
+
+        Parameters
+        ----------
+        fmt : str
+            The format name.
+        labels : mapping, optional
+            IRI → label, used by ``table`` in place of CURIEs.
+
+        Raises
+        ------
+        InputError
+            If the format does not fit the kind of result.
+        """
+        if self.type in ("CONSTRUCT", "DESCRIBE"):
+            if fmt not in GRAPH_FORMATS:
+                raise InputError(f"a {self.type} query returns RDF: use --format "
+                                 f"{', '.join(GRAPH_FORMATS)} (not {fmt})")
+            return _graph_text(self.graph or Graph(), fmt)
+        if fmt not in SOLUTION_FORMATS:
+            raise InputError(f"a {self.type} query returns solutions: use --format "
+                             f"{', '.join(SOLUTION_FORMATS)} (not {fmt})")
+        if fmt == "table":
+            return _table(self, labels or {})
+        writers: dict[str, Callable[[QueryResult], str]] = {"csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}
+        return writers[fmt](self)
+
+
+# -- value conversion ------------------------------------------------------------------------
+
+
+def _native(term: Node | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return str(term) if isinstance(value, Literal) else value
+    return str(term)
+
+
+def _lexical(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+# -- solution formats ------------------------------------------------------------------------
+
+
+def _cell(term: Node | None, labels: Mapping[str, str], width: int = 60) -> str:
+    if term is None:
+        text = ""
+    elif isinstance(term, URIRef):
+        text = labels.get(str(term)) or curie(str(term))
+    elif isinstance(term, BNode):
+        text = f"_:{term}"
+    else:
+        text = str(term)
+    text = " ".join(text.split())  # one line per row
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(result: QueryResult, labels: Mapping[str, str]) -> str:
+    if result.type == "ASK":
+        return ("true" if result.askAnswer else "false") + "\n"
+    header = result.variables
+    cells = [[_cell(t, labels) for t in row] for row in result.rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+    n = len(result.rows)
+    footer = f"({n} row{'s' if n != 1 else ''}"
+    footer += ", truncated by --limit)" if result.truncated else ")"
+    lines.append(footer)
+    return "\n".join(lines) + "\n"
+
+
+def _csv(result: QueryResult) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    if result.type == "ASK":
+        w.writerow(["boolean"])
+        w.writerow(["true" if result.askAnswer else "false"])
+        return out.getvalue()
+    w.writerow(result.variables)
+    for row in result.rows:
+        w.writerow([_lexical(t) for t in row])
+    return out.getvalue()
+
+
+def _tsv_term(term: Node | None) -> str:
+    if term is None:
+        return ""
+    from ..store.oxstore import nt_term
+
+    return nt_term(term)
+
+
+def _tsv(result: QueryResult) -> str:
+    if result.type == "ASK":
+        return "?boolean\n" + ("true" if result.askAnswer else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines.extend("\t".join(_tsv_term(t) for t in row) for row in result.rows)
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term: Node) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    d = {"type": "literal", "value": str(term)}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype is not None and term.datatype != XSD.string:
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def results_json(result: QueryResult) -> dict[str, Any]:
+    """The W3C SPARQL 1.1 Query Results JSON document, as a dict."""
+    if result.type == "ASK":
+        return {"head": {}, "boolean": bool(result.askAnswer)}
+    bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=False) if t is not None}
+                for row in result.rows]
+    return {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+
+
+def _json(result: QueryResult) -> str:
+    return json.dumps(results_json(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def _xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    out.extend(f"    <variable name={quoteattr(v)}/>" for v in result.variables)
+    out.append("  </head>")
+    if result.type == "ASK":
+        out.append(f"  <boolean>{'true' if result.askAnswer else 'false'}</boolean>")
+    else:
+        out.append("  <results>")
+        for row in result.rows:
+            out.append("    <result>")
+            for v, t in zip(result.variables, row, strict=False):
+                if t is None:
+                    continue
+                if isinstance(t, URIRef):
+                    inner = f"<uri>{escape(str(t))}</uri>"
+                elif isinstance(t, BNode):
+                    inner = f"<bnode>{escape(str(t))}</bnode>"
+                else:
+                    assert isinstance(t, Literal)
+                    attr = ""
+                    if t.language:
+                        attr = f" xml:lang={quoteattr(t.language)}"
+                    elif t.datatype is not None and t.datatype != XSD.string:
+                        attr = f" datatype={quoteattr(str(t.datatype))}"
+                    inner = f"<literal{attr}>{escape(str(t))}</literal>"
+                out.append(f"      <binding name={quoteattr(v)}>{inner}</binding>")
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+# -- graph formats ---------------------------------------------------------------------------
+
+
+def _graph_text(graph: Graph, fmt: str) -> str:
+    from ..store.serialize import canonical, to_ntriples, to_turtle
+
+    if fmt == "turtle":
+        return to_turtle(graph)
+    if fmt == "nt":
+        return to_ntriples(graph)
+    doc = json.loads(canonical(graph).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True))
+    if isinstance(doc.get("@graph"), list):
+        doc["@graph"].sort(key=lambda n: str(n.get("@id", "")))
+    elif "@id" in doc:  # a single node: keep the compact form, as a one-node graph
+        ctx = doc.pop("@context", {})
+        doc = {"@context": ctx, "@graph": [doc]}
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+# -- reading results back, comparing ---------------------------------------------------------
+
+
+def _term_from_json(d: Mapping[str, str]) -> Node:
+    kind = d.get("type")
+    if kind == "uri":
+        return URIRef(d["value"])
+    if kind == "bnode":
+        return BNode(d["value"])
+    if kind in ("literal", "typed-literal"):
+        if d.get("xml:lang"):
+            return Literal(d["value"], lang=d["xml:lang"])
+        dt = d.get("datatype")
+        if dt and dt != str(XSD.string):
+            return Literal(d["value"], datatype=URIRef(dt), normalize=False)
+        return Literal(d["value"])
+    raise ValueError(f"unknown term type {kind!r} in SPARQL results JSON")
+
+
+def parse_results_json(doc: Mapping[str, Any] | str | bytes) -> QueryResult:
+    """Read a W3C SPARQL 1.1 Query Results JSON document (as text or parsed).
+
+    >>> r = parse_results_json('{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri", '
+    ...                        '"value": "http://ex/a"}}, {}]}}')
+    >>> r.rows
+    [(rdflib.term.URIRef('http://ex/a'),), (None,)]
+    """
+    if isinstance(doc, str | bytes):
+        doc = json.loads(doc)
+    assert isinstance(doc, Mapping)
+    if "boolean" in doc:
+        return QueryResult.ask(bool(doc["boolean"]))
+    variables = list(doc.get("head", {}).get("vars", []))
+    rows = [tuple(_term_from_json(b[v]) if v in b else None for v in variables)
+            for b in doc.get("results", {}).get("bindings", [])]
+    return QueryResult.select(variables, rows)
+
+
+_NUMERIC = {str(XSD[t]) for t in ("integer", "decimal", "int", "long", "short", "byte", "nonNegativeInteger",
+                                  "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                                  "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_FLOATS = {str(XSD.double), str(XSD.float)}
+
+
+def term_key(term: Node | None) -> tuple[str, ...]:
+    """A comparison key for a term: equal for the same value whatever the lexical form or store.
+
+    Numbers compare by value (``"31.0"^^xsd:decimal`` equals ``"31"^^xsd:decimal``; an integer
+    equals the same decimal, as SPARQL's ``=`` says); blank nodes all compare equal (their
+    labels are local to one answer).
+
+    >>> term_key(Literal("31.0", datatype=XSD.decimal)) == term_key(Literal("31", datatype=XSD.integer))
+    True
+    """
+    if term is None:
+        return ("unbound",)
+    if isinstance(term, BNode):
+        return ("bnode",)
+    if isinstance(term, URIRef):
+        return ("iri", str(term))
+    assert isinstance(term, Literal)
+    dt = str(term.datatype) if term.datatype is not None else ""
+    if dt in _NUMERIC or dt in _FLOATS:
+        try:
+            value = Decimal(str(term))
+            return ("number", format(value.normalize(), "f"))
+        except InvalidOperation:
+            pass
+    if term.language:
+        return ("lang", str(term), term.language.lower())
+    return ("literal", str(term), "" if dt == str(XSD.string) else dt)
+
+
+def row_multiset(result: QueryResult) -> Counter[tuple[tuple[str, ...], ...]]:
+    """The solutions as a multiset of rows of :func:`term_key` (order ignored); ASK gives one row."""
+    if result.type == "ASK":
+        return Counter({(("boolean", str(bool(result.askAnswer))),): 1})
+    if result.type != "SELECT":
+        return Counter(tuple(term_key(t) for t in triple) for triple in result.graph or ())
+    return Counter(tuple(term_key(t) for t in row) for row in result.rows)

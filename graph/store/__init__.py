@@ -1,0 +1,1 @@
+"""Loading RDF, the cache, building, inference, serialisation and validation."""

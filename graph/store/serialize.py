@@ -1,0 +1,75 @@
+"""Deterministic serialisation: the same graph always gives the same bytes.
+
+Blank nodes (which only extra user files may bring) are relabelled canonically first; Turtle
+comes from rdflib's sorted serialiser with the project's prefixes, N-Triples as sorted lines.
+
+Examples
+--------
+>>> from rdflib import Graph, Literal, URIRef
+>>> g = Graph()
+>>> _ = g.add((URIRef("http://ex/b"), URIRef("http://ex/p"), Literal("x")))
+>>> _ = g.add((URIRef("http://ex/a"), URIRef("http://ex/p"), Literal("y")))
+>>> print(to_ntriples(g), end="")
+<http://ex/a> <http://ex/p> "y" .
+<http://ex/b> <http://ex/p> "x" .
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from rdflib import BNode, Graph
+from rdflib.compare import to_canonical_graph
+
+from ..namespaces import bind_prefixes
+
+__all__ = ["canonical", "to_ntriples", "to_turtle", "write_atomic"]
+
+
+def canonical(graph: Graph) -> Graph:
+    """A copy of ``graph`` in memory with canonical blank-node labels and project prefixes."""
+    source = to_canonical_graph(graph) if any(
+        isinstance(t, BNode) for triple in graph for t in triple) else graph
+    out = Graph()
+    for t in source:
+        out.add(t)
+    return bind_prefixes(out)
+
+
+def to_turtle(graph: Graph) -> str:
+    """Turtle, deterministic for a given set of triples."""
+    return canonical(graph).serialize(format="turtle")
+
+
+def to_ntriples(graph: Graph) -> str:
+    """N-Triples with lines sorted."""
+    text = canonical(graph).serialize(format="nt")
+    lines = sorted(line for line in text.splitlines() if line.strip())
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
+
+    The file gets the permissions a plain ``open(path, "w")`` would give it (0666 less the
+    umask), not the private 0600 of a temporary file.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,140 @@
+"""Centrality: exact answers on the fixture, the igraph route checked against plain networkx."""
+
+from __future__ import annotations
+
+import sys
+
+import networkx as nx
+import pytest
+
+from graph.network import centrality as cmod
+from graph.errors import InputError
+from graph.network.analysis import centrality
+from graph.network.centrality import betweenness, closeness, fast_available
+from graph.network.projection import project, simple_graph
+from graph.store.load import load_graph
+
+FX = "https://example.org/clusterkg-fixture/"
+
+
+@pytest.fixture(scope="module")
+def net(fixtures):
+    return project(load_graph([fixtures / "network.ttl"], default_data=False).graph)
+
+
+def random_network(seed: int) -> nx.Graph:
+    """A scale-free graph plus a path and an isolated node: several components."""
+    g = nx.disjoint_union(nx.barabasi_albert_graph(400, 2, seed=seed), nx.path_graph(6))
+    g.add_node("isolated")
+    return g
+
+
+def test_fast_route_is_installed() -> None:
+    # the test extra installs python-igraph, so the comparison below really runs
+    assert fast_available()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_igraph_betweenness_equals_networkx(seed: int) -> None:
+    g = random_network(seed)
+    exact_nx, m1 = betweenness(g, backend="networkx")
+    exact_ig, m2 = betweenness(g, backend="igraph")
+    assert (m1["mode"], m2["mode"], m2["backend"]) == ("exact", "exact", "igraph")
+    assert exact_nx == pytest.approx(nx.betweenness_centrality(g))
+    assert exact_ig == pytest.approx(exact_nx, abs=1e-12)
+    for k in (2, 37):
+        s_nx, _ = betweenness(g, sample=k, seed=seed, backend="networkx")
+        s_ig, meth = betweenness(g, sample=k, seed=seed, backend="igraph")
+        assert meth == {"mode": "sampled", "k": k, "seed": seed, "backend": "igraph", "jobs": 1}
+        assert s_nx == pytest.approx(nx.betweenness_centrality(g, k=k, seed=seed))
+        assert s_ig == pytest.approx(s_nx, abs=1e-12)
+
+
+def test_igraph_closeness_equals_networkx() -> None:
+    g = random_network(3)
+    a, _ = closeness(g, backend="networkx")
+    b, _ = closeness(g, backend="igraph")
+    assert b == pytest.approx(a, abs=1e-12)
+    assert b["isolated"] == 0.0
+
+
+def test_fallback_without_igraph(monkeypatch: pytest.MonkeyPatch, net) -> None:
+    monkeypatch.setitem(sys.modules, "igraph", None)  # import igraph now fails
+    assert not fast_available()
+    r = centrality(net, "betweenness")
+    assert r["method"]["betweenness"]["backend"] == "networkx"
+    with pytest.raises(InputError, match="fast"):
+        centrality(net, "betweenness", backend="igraph")
+
+
+def test_sampling_is_said_and_reproducible(net) -> None:
+    a = centrality(net, "betweenness", sample=5, seed=7)
+    b = centrality(net, "betweenness", sample=5, seed=7)
+    assert a == b
+    assert a["method"]["betweenness"]["mode"] == "sampled"
+    assert a["note"].startswith("approximate: betweenness estimated from 5 sampled source entities (seed 7")
+    exact = centrality(net, "betweenness")
+    assert exact["method"]["betweenness"]["mode"] == "exact" and "exact" in exact["note"]
+
+
+def test_large_networks_are_sampled_by_default(monkeypatch: pytest.MonkeyPatch, net) -> None:
+    monkeypatch.setitem(cmod.EXACT_LIMIT, "igraph", 10)
+    monkeypatch.setitem(cmod.EXACT_LIMIT, "networkx", 10)
+    monkeypatch.setattr(cmod, "DEFAULT_SAMPLE", 6)
+    r = centrality(net, "betweenness", seed=3)
+    m = r["method"]["betweenness"]
+    assert (m["mode"], m["k"], m["seed"]) == ("sampled", 6, 3)
+    assert "approximate" in r["note"]
+
+
+def test_fixture_brokers(net) -> None:
+    r = centrality(net, "betweenness")
+    rows = r["rows"]
+    expected = nx.betweenness_centrality(simple_graph(net))
+    top = max(expected.values())
+    # the broker between the funding group and the policy group, by hand and by networkx
+    assert rows[0]["iri"] == FX + "alpha-fund"
+    assert rows[0]["score"] == pytest.approx(top)
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    by_iri = {row["iri"]: row for row in rows}
+    assert by_iri[FX + "lonely"]["score"] == 0.0 and by_iri[FX + "freedonia"]["score"] == 0.0
+    # ties share a rank
+    zero = [row["rank"] for row in rows if row["score"] == 0.0]
+    assert len(set(zero)) == 1 and zero[0] == len(rows) - len(zero) + 1
+    assert r["network"] == {"entities": 18, "linkages": 20}
+
+
+def test_type_filter_and_top(net) -> None:
+    r = centrality(net, "degree", types=["ckg:Initiative"], top=1)
+    assert [row["label"] for row in r["rows"]] == ["Beta Initiative"]
+    assert r["rows"][0]["rank"] == 1
+    allinit = centrality(net, "degree", types=["ckg:Initiative"])
+    assert {row["label"] for row in allinit["rows"]} == {"Beta Initiative", "Old Initiative"}
+
+
+def test_all_measures(net) -> None:
+    r = centrality(net, "all", top=5)
+    assert r["measures"] == ["degree", "betweenness", "closeness", "eigenvector", "pagerank"]
+    assert set(r["method"]) == set(r["measures"])
+    simple = simple_graph(net)
+    pr = nx.pagerank(simple, weight="weight")
+    for row in r["rows"]:
+        assert set(row["scores"]) == set(r["measures"]) == set(row["ranks"])
+        assert row["scores"]["pagerank"] == pytest.approx(pr[row["iri"]], rel=1e-8)
+    assert [row["mean_rank"] for row in r["rows"]] == sorted(row["mean_rank"] for row in r["rows"])
+
+
+def test_bad_measure(net) -> None:
+    with pytest.raises(InputError):
+        centrality(net, "fame")
+    with pytest.raises(InputError):
+        betweenness(net, sample=1)
+
+
+def test_parallel_sampling_equals_sequential(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = random_network(4)
+    one, m1 = betweenness(g, sample=60, seed=5, backend="igraph")
+    monkeypatch.setenv("CLUSTERKG_JOBS", "2")
+    two, m2 = betweenness(g, sample=60, seed=5, backend="igraph")
+    assert (m1["jobs"], m2["jobs"]) == (1, 2)
+    assert two == pytest.approx(one, abs=1e-12)

@@ -1,0 +1,157 @@
+"""User queries never reach the network or local files unless asked (`--allow-remote`).
+
+Each check runs in a subprocess with a PEP 578 audit hook that records every ``socket.connect``,
+``open`` and ``urllib.Request`` event after the hook is installed, and a TCP listener on loopback
+proves independently that no connection arrives (Oxigraph's own HTTP client is native code, out
+of the audit hook's sight). The probe runs queries in-process (no time limit, so no forked child)
+so that the hook sees everything. The ``--allow-remote`` runs are the positive controls: the same probes
+do see the file read and the connection.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = textwrap.dedent("""
+    import json, sys
+    import graph
+    from graph.errors import ClusterKGError
+    from graph.sparql.query import open_store
+
+    local = open_store()
+    events = []
+
+    def hook(event, args):
+        if event in ("socket.connect", "urllib.Request"):
+            events.append([event, repr(args)[:200]])
+        elif event == "open" and args and str(args[0]).startswith(("/etc/", "/tmp/", "file:")):
+            events.append([event, str(args[0])])
+
+    sys.addaudithook(hook)
+    outcome = "answered"
+    try:
+        result = graph.query(sys.argv[1], local, allow_remote=sys.argv[2] == "allow", timeout=None)
+        outcome = f"answered {len(result.rows)}"
+    except ClusterKGError as exc:
+        outcome = f"{type(exc).__name__}: {exc}"
+    print(json.dumps({"outcome": outcome, "events": events}))
+""")
+
+
+def _probe(query: str, allow: bool) -> dict:
+    proc = subprocess.run([sys.executable, "-c", PROBE, query, "allow" if allow else "deny"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP server on 127.0.0.1 that records what connects (and answers HTTP 500)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    seen.append(conn.recv(4096))
+                    conn.sendall(b"HTTP/1.1 500 Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    seen.append(b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join(timeout=2)
+    server.close()
+
+
+def test_service_is_refused_without_any_request(listener) -> None:
+    port, seen = listener
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    result = _probe(query, allow=False)
+    assert result["outcome"].startswith("UnsafeQueryError") and "SERVICE" in result["outcome"]
+    assert result["events"] == []
+    assert seen == []
+    # Control: allowed, the query does reach the listener.
+    result = _probe(query, allow=True)
+    assert seen, "the allowed SERVICE call should have connected"
+    assert b"/sparql" in seen[0]
+
+
+def test_service_on_port_9_is_refused_before_anything() -> None:
+    result = _probe("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", allow=False)
+    assert result["outcome"].startswith("UnsafeQueryError")
+    assert result["events"] == []
+
+
+@pytest.mark.parametrize("clause", ["FROM", "FROM NAMED"])
+def test_from_file_is_refused_without_reading(clause) -> None:
+    result = _probe(f"SELECT * {clause} <file:///etc/hostname> WHERE {{ ?s ?p ?o }}", allow=False)
+    assert result["outcome"].startswith("UnsafeQueryError") and "file:///etc/hostname" in result["outcome"]
+    assert result["events"] == []
+
+
+def test_from_http_is_refused_without_request(listener) -> None:
+    port, seen = listener
+    result = _probe(f"SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}", allow=False)
+    assert result["outcome"].startswith("UnsafeQueryError")
+    assert result["events"] == [] and seen == []
+
+
+def test_from_file_is_read_when_allowed(tmp_path) -> None:
+    data = tmp_path / "extra.ttl"  # test fixture written here
+    data.write_text("<http://example.org/a> <http://example.org/p> 'from the file' .\n")
+    result = _probe(f"SELECT ?o FROM <{data.as_uri()}> WHERE {{ ?s ?p ?o }}", allow=True)
+    assert result["outcome"] == "answered 1"
+    assert any(e[0] == "open" and str(data) in e[1] for e in result["events"])
+
+
+def test_rdflib_engine_does_not_load_from_graphs(tmp_path, kg) -> None:
+    import rdflib.plugins.sparql as rsp
+
+    import graph
+    from graph.errors import UnsafeQueryError
+
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<http://example.org/s> <http://example.org/p> 'secret' .\n")
+    with pytest.raises(UnsafeQueryError):
+        graph.query(f"SELECT ?o FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}", kg, engine="rdflib")
+    assert rsp.SPARQL_LOAD_GRAPHS is True  # rdflib's global default is left as it was
+
+
+def test_cli_refusals_exit_2(runner) -> None:
+    res = runner.invoke(cli, ["query", "SELECT * FROM <file:///etc/hostname> WHERE { ?s ?p ?o }"])
+    assert res.exit_code == 2 and "--allow-remote" in res.output and "Traceback" not in res.output
+    res = runner.invoke(cli, ["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"])
+    assert res.exit_code == 2 and "SERVICE" in res.output
+
+
+def test_keywords_in_strings_and_comments_are_not_clauses(runner) -> None:
+    q = "# SERVICE <http://127.0.0.1:9/>\nSELECT ?x WHERE { BIND('FROM <file:///etc/hostname>' AS ?x) }"
+    res = runner.invoke(cli, ["query", q, "--format", "csv"])
+    assert res.exit_code == 0 and "file:///etc/hostname" in res.output

@@ -1,0 +1,83 @@
+"""``build`` outputs: byte-identical across runs and processes; graph equal to the input; inference."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+import graph
+from graph.namespaces import CKG, CKR
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _build_in_subprocess(out: Path, seed: str, cache: Path) -> None:
+    env = dict(os.environ, PYTHONHASHSEED=seed, CLUSTERKG_CACHE_DIR=str(cache))
+    subprocess.run([sys.executable, str(ROOT / "cli.py"), "--no-cache", "build", "--out", str(out)],
+                   check=True, env=env, cwd=ROOT, capture_output=True)
+
+
+def test_build_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    _build_in_subprocess(tmp_path / "a", "1", tmp_path / "c1")
+    _build_in_subprocess(tmp_path / "b", "2", tmp_path / "c2")
+    for name in ("graph.ttl", "graph.nt", "validation.txt"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_outputs_hold_exactly_the_loaded_graph(tmp_path: Path) -> None:
+    result = graph.build(tmp_path / "out", use_cache=False)
+    loaded = graph.load_graph().graph
+    # read back with the project's strict reader, which keeps lexical forms as written
+    # (rdflib's own parser would rewrite e.g. "P36M"^^xsd:duration as "P3Y")
+    ttl = graph.load_graph([tmp_path / "out" / "graph.ttl"], default_data=False, ontology=False).graph
+    nt = graph.load_graph([tmp_path / "out" / "graph.nt"], default_data=False, ontology=False).graph
+    assert isomorphic(ttl, loaded)
+    assert isomorphic(nt, loaded)
+    assert result.triples == len(loaded)
+    # rdflib reads the same outputs too (it may normalise lexical forms, not the number of triples)
+    assert len(Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")) == len(loaded)
+
+
+def test_blank_nodes_in_user_data_are_canonical(tmp_path: Path) -> None:
+    f = tmp_path / "bn.ttl"
+    f.write_text("@prefix ex: <http://example.org/> .\nex:a ex:p [ ex:q [ ex:r 1 ] ] .\n")
+    outs = []
+    for i in range(2):
+        graph.build(tmp_path / f"o{i}", [f], default_data=False, use_cache=False)
+        outs.append((tmp_path / f"o{i}" / "graph.nt").read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_owlrl_inference_adds_inverses_and_supertypes() -> None:
+    g = graph.load_graph().graph
+    funded = list(g.subject_objects(CKG.fundedBy))
+    assert funded, "the data should use ckg:fundedBy"
+    s, o = funded[0]
+    assert (o, CKG.funds, s) not in g
+    added = graph.materialise(g, "owlrl")
+    assert added > 0
+    assert (o, CKG.funds, s) in g
+    assert (CKR["joint-cluster-initiatives"], None, None) in g
+    from rdflib import RDF
+
+    assert (CKR["horizon-europe"], RDF.type, CKG.Entity) in g
+    # the ontology's own terms are not re-typed with inferred junk
+    assert (CKG.Programme, RDF.type, CKG.Entity) not in g
+
+
+def test_atomic_writes_get_ordinary_permissions(tmp_path: Path) -> None:
+    """Regression: files written through a temporary file were private (0600)."""
+    from graph.store.serialize import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "map.html", "<p>x</p>")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "map.html").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
