@@ -31,9 +31,10 @@ class Settings:
     infer: str | None = None
     use_cache: bool = True
 
-    def open(self) -> graph.LoadedGraph:
-        return graph.open_graph(self.data, default_data=self.default_data, infer=self.infer,
-                                use_cache=self.use_cache)
+    def open(self) -> graph.Dataset:
+        """The dataset every command reads (built on first use, then opened from the cache)."""
+        return graph.open_dataset(self.data, default_data=self.default_data, infer=self.infer,
+                                  use_cache=self.use_cache)
 
 
 def fail(err: ClusterKGError) -> None:
@@ -113,11 +114,7 @@ def build(settings: Settings, out_dir: str, more_data: tuple[str, ...], fmt: str
                          infer=settings.infer, use_cache=settings.use_cache)
     s = result.stats
     if fmt == "json":
-        emit_json({"out": str(result.out_dir), "triples": result.triples, "entities": s["entities"],
-                   "synergies": s["synergies"], "figures": s["figures"],
-                   "violations": result.report.count("Violation"),
-                   "warnings": result.report.count("Warning"), "conforms": result.conforms,
-                   "outputs": ["graph.ttl", "graph.nt", "validation.txt"]})
+        emit_json(result.summary())
     else:
         click.echo(f"read {len(result.files)} file(s): {result.triples} triples, {s['entities']} entities, "
                    f"{s['synergies']} synergies, {s['figures']} figures")
@@ -125,7 +122,7 @@ def build(settings: Settings, out_dir: str, more_data: tuple[str, ...], fmt: str
                    f"{result.report.count('Warning')} warning(s)")
         for r in [r for r in result.report.results if r.severity == "Violation"][:20]:
             click.echo(f"  {r.line()}")
-        click.echo(f"wrote {result.out_dir}/graph.ttl, graph.nt, validation.txt")
+        click.echo(f"wrote {result.out_dir}/{', '.join(result.outputs)}")
     if not result.conforms:
         sys.exit(1)
 
@@ -147,9 +144,9 @@ def validate(settings: Settings, paths: tuple[str, ...], fmt: str, no_warnings: 
       clusterkg validate
       clusterkg validate my-data.ttl --format json
     """
-    loaded = graph.open_graph([*settings.data, *paths], default_data=settings.default_data,
-                              infer=settings.infer, use_cache=settings.use_cache)
-    report = graph.validate_graph(loaded, warnings=not no_warnings)
+    ds = graph.open_dataset([*settings.data, *paths], default_data=settings.default_data,
+                            infer=settings.infer, use_cache=settings.use_cache)
+    report = graph.validate_graph(ds.loaded(), warnings=not no_warnings)
     click.echo(report.to_json() if fmt == "json" else report.text(), nl=False)
     if not report.conforms:
         sys.exit(1)
@@ -166,7 +163,7 @@ def stats(settings: Settings, fmt: str) -> None:
     Example:
       clusterkg stats --format json
     """
-    s = graph.graph_stats(settings.open().graph)
+    s = settings.open().stats()
     if fmt == "json":
         emit_json(s)
     else:
@@ -190,7 +187,7 @@ def show(settings: Settings, entity: str, fmt: str) -> None:
       clusterkg show "Joint Cluster Initiatives"
       clusterkg show COSME --format json
     """
-    d = graph.describe(settings.open().graph, entity)
+    d = settings.open().describe(entity)
     if fmt == "json":
         emit_json(d)
     else:
@@ -228,7 +225,7 @@ def _query_options(func: F) -> F:
 def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | None, timeout: float,
                limit: int | None, labels: bool, endpoint: str | None, headers: tuple[str, ...],
                allow_remote: bool = False, engine: str = "oxigraph") -> None:
-    from graph.sparql.query import fetch_labels, open_store
+    from graph.sparql.query import fetch_labels
     from graph.sparql.remote import parse_header
     from graph.sparql.results import format_for_path
     from graph.store.serialize import write_atomic
@@ -236,11 +233,7 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
     hdrs = dict(parse_header(h) for h in headers)
     source: Any = None
     if endpoint is None:
-        if engine == "rdflib":
-            source = settings.open()
-        else:
-            source = open_store(settings.data, default_data=settings.default_data, infer=settings.infer,
-                                use_cache=settings.use_cache)
+        source = settings.open()
     result = graph.query(text, source, timeout=timeout or None, limit=limit, allow_remote=allow_remote,
                          endpoint=endpoint, headers=hdrs, engine=engine)
     rdf = result.type in ("CONSTRUCT", "DESCRIBE")
@@ -397,14 +390,11 @@ def push(settings: Settings, endpoint: str | None, graph_iri: str | None, replac
       clusterkg push --endpoint http://localhost:3030/ckg/data --graph https://w3id.org/clusterkg/graph
       clusterkg push --update-endpoint http://localhost:7878/update --header 'Authorization: Bearer T'
     """
-    from graph.sparql.query import open_store
     from graph.sparql.remote import parse_header
     from graph.sparql.remote import push as push_graph
 
     hdrs = dict(parse_header(h) for h in headers)
-    local = open_store(settings.data, default_data=settings.default_data, infer=settings.infer,
-                       use_cache=settings.use_cache)
-    report = push_graph(local.triples(), endpoint, graph=graph_iri, replace=replace,
+    report = push_graph(settings.open().triples(), endpoint, graph=graph_iri, replace=replace,
                         update_endpoint=update_endpoint, headers=hdrs, batch_size=batch_size,
                         timeout=timeout)
     if fmt == "json":
@@ -440,22 +430,14 @@ def _network_options(func: F) -> F:
     return func
 
 
-def _network(settings: Settings, filters: dict[str, Any], rdf: bool = False) -> tuple[Any, Any]:
-    """The projection with the network filters (through its cache), and the RDF graph when
-    ``rdf`` (for looking up entity names), else None."""
+def _network(settings: Settings, filters: dict[str, Any]) -> tuple[graph.Dataset, Any]:
+    """The dataset and its projection with the network filters."""
     import gc
 
-    from graph.network.analysis import network, open_network
-
-    opts = {k: list(v) for k, v in filters.items()}
-    g = settings.open().graph if rdf else None
-    if g is not None and not settings.use_cache:
-        net = network(g, **opts)
-    else:
-        net = open_network(settings.data, default_data=settings.default_data, infer=settings.infer,
-                           use_cache=settings.use_cache, **opts)
-    gc.freeze()  # both live until exit: keep the collector from rescanning them
-    return g, net
+    ds = settings.open()
+    net = ds.network(**{k: list(v) for k, v in filters.items()})
+    gc.freeze()  # lives until exit: keep the collector from rescanning it
+    return ds, net
 
 
 def _emit(text: str, out: str | None, what: str = "") -> None:
@@ -508,14 +490,12 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
       clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
       clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Joint Cluster Initiatives"
     """
-    from graph.entities.lookup import EntityIndex
     from graph.network.analysis import format_paths, linkage_paths, resolve_classes, resolve_entity
 
-    g, net = _network(settings, filters, rdf=True)
-    index = EntityIndex(g)
-    src = resolve_entity(g, net, source, index)
-    dst = resolve_entity(g, net, target, index)
-    avoided = [resolve_entity(g, net, a, index) for a in avoid]
+    ds, net = _network(settings, filters)
+    src = resolve_entity(ds.index, net, source)
+    dst = resolve_entity(ds.index, net, target)
+    avoided = [resolve_entity(ds.index, net, a) for a in avoid]
     result = linkage_paths(net, src, dst, k=k, max_hops=max_hops, via=resolve_classes(net, via),
                            avoid=avoided, directed=directed)
     _emit(_json_text(result) if fmt == "json" else format_paths(result), out)
@@ -632,8 +612,8 @@ def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ..
     """
     from graph.network import analysis
 
-    g, net = _network(settings, filters, rdf=True)
-    result = analysis.neighbours(net, analysis.resolve_entity(g, net, entity), depth=depth,
+    ds, net = _network(settings, filters)
+    result = analysis.neighbours(net, analysis.resolve_entity(ds.index, net, entity), depth=depth,
                                  types=analysis.resolve_classes(net, types))
     _emit(_json_text(result) if fmt == "json" else analysis.format_neighbours(result), out)
 
@@ -761,8 +741,7 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
       clusterkg render --path COSME "Horizon Europe" --out path.html
       clusterkg render --type programme --type initiative --period 2021-2027 --colour-by community
     """
-    loaded = settings.open()
-    result = graph.render(loaded, out=out, focus=focus, depth=depth, path=path_ends, types=types,
+    result = graph.render(settings.open(), out=out, focus=focus, depth=depth, path=path_ends, types=types,
                           period=period, size_by=size_by, colour_by=colour_by, max_nodes=max_nodes,
                           title=title)
     if fmt == "json":

@@ -3,10 +3,10 @@
 The library behind the ``clusterkg`` command. Everything the CLI does is a function here:
 
 >>> import graph
->>> kg = graph.open_graph()
->>> graph.describe(kg.graph, "France")["types"]
+>>> ds = graph.open_dataset()
+>>> ds.describe("France")["types"]
 ['country']
->>> graph.validate_graph(kg).conforms
+>>> graph.query("ASK { ckr:cosme a ckg:Programme }", ds).askAnswer
 True
 """
 
@@ -30,7 +30,8 @@ from .maps.render import RenderedMap, render
 from .sparql.query import query
 from .sparql.results import QueryResult
 from .store.build import BuildResult, build
-from .store.cache import clear_cache, open_graph
+from .store.cache import clear_cache
+from .store.dataset import Dataset, open_dataset, open_graph
 from .store.infer import materialise
 from .store.load import LoadedGraph, load_graph, make_graph
 from .store.validate import ValidationReport, ValidationResult, validate_graph
@@ -41,6 +42,7 @@ __all__ = [
     "AmbiguousEntity",
     "BuildResult",
     "ClusterKGError",
+    "Dataset",
     "EntityIndex",
     "EntityLookupError",
     "EntityNotFound",
@@ -63,6 +65,7 @@ __all__ = [
     "load_graph",
     "make_graph",
     "materialise",
+    "open_dataset",
     "open_graph",
     "query",
     "render",

@@ -19,7 +19,7 @@ def test_build_writes_outputs(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     res = run(runner, "build", "--out", str(out))
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["graph.nt", "graph.ttl", "validation.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["graph.nt", "graph.ttl", "store", "validation.txt"]
     assert "0 violation(s)" in res.output
     assert (out / "validation.txt").read_text().startswith("CONFORMS")
 
@@ -47,10 +47,10 @@ def test_broken_file_leaves_previous_build_untouched(runner: CliRunner, tmp_path
                                                      fixtures: Path) -> None:
     out = tmp_path / "out"
     assert run(runner, "build", "--out", str(out)).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     res = runner.invoke(cli, ["--data", str(fixtures / "broken.ttl"), "build", "--out", str(out)])
     assert res.exit_code == 2
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import difflib
 import re
+import sqlite3
 import unicodedata
-from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
 from ..errors import AmbiguousEntity, EntityNotFound
 from ..namespaces import CKG, expand_curie
 
-__all__ = ["EntityIndex", "entity_classes", "label_of", "normalise"]
+__all__ = ["EntityIndex", "entity_classes", "label_of", "normalise", "write_index"]
 
 _NAME_PROPS = (RDFS.label, SKOS.altLabel, CKG.acronym, CKG.code, SKOS.prefLabel)
 
@@ -69,36 +71,146 @@ def label_of(graph: Graph, node: object) -> str:
     return re.split(r"[/#]", s.rstrip("/#"))[-1] or s
 
 
+class _NameTable:
+    """``normalised name -> set of IRIs`` backed by the SQLite index (a read-only mapping)."""
+
+    def __init__(self, db: sqlite3.Connection, labels_only: bool) -> None:
+        self._db = db
+        self._sql = "SELECT DISTINCT iri FROM name WHERE norm = ?" + (" AND is_label = 1" if labels_only else "")
+
+    def get(self, key: str, default: set[URIRef] | None = None) -> set[URIRef]:
+        found = {URIRef(r[0]) for r in self._db.execute(self._sql, (key,))}
+        return found if found else (default if default is not None else set())
+
+    def __getitem__(self, key: str) -> set[URIRef]:
+        return self.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return bool(self.get(str(key)))
+
+
+class _EntitySet:
+    """The set of entity IRIs, backed by the SQLite index."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __contains__(self, iri: object) -> bool:
+        return self._db.execute("SELECT 1 FROM entity WHERE iri = ?", (str(iri),)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[URIRef]:
+        return (URIRef(r[0]) for r in self._db.execute("SELECT iri FROM entity ORDER BY iri"))
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM entity").fetchone()[0])
+
+
+_SCHEMA = """
+CREATE TABLE entity (iri TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE name (norm TEXT NOT NULL, iri TEXT NOT NULL, is_label INTEGER NOT NULL);
+"""
+_INDEXES = "CREATE INDEX name_norm ON name (norm);"
+
+
+def _best_labels(rows: Iterable[tuple[str, str, str, str | None]]) -> dict[str, str]:
+    """IRI -> English label (else the smallest other label) from ``(iri, prop, text, lang)`` rows."""
+    best: dict[str, tuple[int, str]] = {}
+    label = str(RDFS.label)
+    for iri, prop, text, lang in rows:
+        if prop != label:
+            continue
+        rank = 0 if lang == "en" else 1
+        cur = best.get(iri)
+        if cur is None or (rank, text) < cur:
+            best[iri] = (rank, text)
+    return {iri: text for iri, (_, text) in best.items()}
+
+
+def write_index(db: sqlite3.Connection, entities: Iterable[str],
+                names: Iterable[tuple[str, str, str, str | None]]) -> None:
+    """Fill an empty SQLite database with the entity index.
+
+    ``names`` are ``(iri, property IRI, text, language)`` rows for the name properties.
+    """
+    ents = sorted(set(entities))
+    rows = list(names)
+    labels = _best_labels(rows)
+    db.executescript(_SCHEMA)
+    db.executemany("INSERT INTO entity VALUES (?, ?)", ((e, labels.get(e, _local(e))) for e in ents))
+    label = str(RDFS.label)
+    db.executemany("INSERT INTO name VALUES (?, ?, ?)",
+                   sorted({(k, iri, int(prop == label)) for iri, prop, text, _ in rows
+                           if (k := normalise(text))}))
+    db.executescript(_INDEXES)
+    db.commit()
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
 class EntityIndex:
-    """An index of every entity's names, built once per graph.
+    """An index of every entity's names (labels, alternative labels, acronyms, codes).
+
+    Backed by SQLite: in memory when built from an rdflib graph, or a file that a
+    :class:`~graph.store.dataset.Dataset` builds once and opens read-only afterwards (so that
+    looking up a name in a graph of millions of triples does not read the graph).
 
     Parameters
     ----------
-    graph : rdflib.Graph
-        Ontology and data.
+    graph : rdflib.Graph, optional
+        Ontology and data to index (omit when opening a database with :meth:`open`).
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph | None = None, *, db: sqlite3.Connection | None = None,
+                 exists: Callable[[URIRef], bool] | None = None,
+                 label_fn: Callable[[URIRef], str] | None = None) -> None:
         self.graph = graph
-        classes = entity_classes(graph)
-        self.entities: set[URIRef] = set()
-        for cls in classes:
-            self.entities.update(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
-        self._names: dict[str, set[URIRef]] = defaultdict(set)
-        self._by_label: dict[str, set[URIRef]] = defaultdict(set)
-        for e in self.entities:
-            for prop in _NAME_PROPS:
-                for name in graph.objects(e, prop):
-                    key = normalise(str(name))
-                    if key:
-                        self._names[key].add(e)
-                        if prop == RDFS.label:
-                            self._by_label[key].add(e)
-        self._sorted_names = sorted(self._names)
+        if db is None:
+            if graph is None:
+                raise ValueError("EntityIndex needs a graph or a database")
+            db = sqlite3.connect(":memory:")
+            classes = entity_classes(graph)
+            ents = {str(s) for cls in classes for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)}
+            rows = [(str(e), str(prop), str(n), getattr(n, "language", None))
+                    for e in sorted(ents) for prop in _NAME_PROPS for n in graph.objects(URIRef(e), prop)]
+            write_index(db, ents, rows)
+        self._db = db
+        self._exists = exists
+        self._label_fn = label_fn
+        self.entities = _EntitySet(db)
+        self._names = _NameTable(db, labels_only=False)
+        self._by_label = _NameTable(db, labels_only=True)
+        self._sorted: list[str] | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, *, exists: Callable[[URIRef], bool] | None = None,
+             label_fn: Callable[[URIRef], str] | None = None) -> EntityIndex:
+        """Open an index database written by :func:`write_index` (read-only)."""
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        return cls(db=db, exists=exists, label_fn=label_fn)
+
+    @property
+    def _sorted_names(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = [r[0] for r in self._db.execute("SELECT DISTINCT norm FROM name ORDER BY norm")]
+        return self._sorted
+
+    def _known(self, iri: URIRef) -> bool:
+        if iri in self.entities:
+            return True
+        if self._exists is not None:
+            return self._exists(iri)
+        return self.graph is not None and (iri, None, None) in self.graph
 
     def label(self, iri: URIRef) -> str:
         """The English label of ``iri``."""
-        return label_of(self.graph, iri)
+        row = self._db.execute("SELECT label FROM entity WHERE iri = ?", (str(iri),)).fetchone()
+        if row is not None:
+            return str(row[0])
+        if self._label_fn is not None:
+            return self._label_fn(iri)
+        return label_of(self.graph, iri) if self.graph is not None else _local(str(iri))
 
     def _candidates(self, entities: set[URIRef] | list[URIRef], limit: int = 8) -> list[tuple[str, str]]:
         pairs = sorted({(self.label(e), str(e)) for e in entities}, key=lambda p: (p[0].casefold(), p[1]))
@@ -138,7 +250,7 @@ class EntityIndex:
         else:
             iri = expand_curie(text)
         if iri is not None:
-            if iri in self.entities or (iri, None, None) in self.graph:
+            if self._known(iri):
                 return iri
             raise EntityNotFound(name, self._closest(normalise(text.rsplit("/", 1)[-1])))
         key = normalise(text)

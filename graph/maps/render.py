@@ -424,8 +424,9 @@ def render(
 
     Parameters
     ----------
-    source : LoadedGraph, rdflib.Graph or networkx.MultiDiGraph
-        The graph (projected with :func:`graph.network.projection.project`) or a projection.
+    source : Dataset, LoadedGraph, rdflib.Graph or networkx.MultiDiGraph
+        The dataset (its cached projection is used), a graph (projected with
+        :func:`graph.network.projection.project`) or a projection.
     out : str or Path, optional
         Also write the page there (atomically).
     focus : str, optional
@@ -484,7 +485,11 @@ def render(
     rdf, files = _unpack(source)
     families: dict[str, str] | None = None
     index = None
-    if rdf is not None:
+    if hasattr(source, "network") and hasattr(source, "index"):  # a Dataset
+        net = source.network(include_classes=types, periods=[period] if period else [])
+        families = _class_tree(source.schema())
+        index = source.index if focus is not None or path is not None else None
+    elif rdf is not None:
         from ..network.projection import project
 
         net = project(rdf, include_classes=types, periods=[period] if period else [])
@@ -686,6 +691,8 @@ def _unpack(source: Any) -> tuple[Any, list[str]]:
 
     if isinstance(source, nx.Graph):
         return None, []
+    if hasattr(source, "network") and hasattr(source, "files"):  # a Dataset
+        return None, [str(f) for f in source.files]
     if isinstance(source, Graph):
         return source, []
     g = getattr(source, "graph", None)

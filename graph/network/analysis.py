@@ -30,20 +30,13 @@ graph.errors.EntityNotFound: no entity named 'Nowhere'
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
-import os
-import pickle
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 from rdflib import Graph
 
-from ..entities.lookup import EntityIndex, label_of
+from ..entities.lookup import EntityIndex
 from ..errors import InputError
 from .centrality import MEASURES, betweenness, centrality, format_centrality
 from .communities import communities, format_communities
@@ -70,8 +63,6 @@ __all__ = [
     "linkage_paths",
     "neighbours",
     "network",
-    "network_cache_key",
-    "open_network",
     "read_export",
     "resolve_classes",
     "resolve_entity",
@@ -84,80 +75,11 @@ def network(graph: Graph, **filters: Any) -> nx.MultiDiGraph:
     return project(graph, **filters)
 
 
-_NET_FORMAT = 1
-
-
-def network_cache_key(paths: Iterable[str | Path] = (), *, default_data: bool = True,
-                      infer: str | None = None, **filters: Any) -> str:
-    """The hash that identifies a projection: the inputs (as :func:`graph.store.cache.cache_key`), the
-    filters, the projection code and the networkx version."""
-    from ..store.cache import cache_key
-
-    h = hashlib.sha256()
-    h.update(cache_key(paths, default_data=default_data, infer=infer).encode())
-    norm = {k: (sorted(v) if not isinstance(v, (bool, str)) else v) for k, v in sorted(filters.items())}
-    h.update(json.dumps(norm, sort_keys=True).encode())
-    h.update(Path(__file__).with_name("projection.py").read_bytes())
-    h.update(f"nx={nx.__version__};fmt={_NET_FORMAT}".encode())
-    return h.hexdigest()[:32]
-
-
-def open_network(paths: Iterable[str | Path] = (), *, default_data: bool = True, infer: str | None = None,
-                 use_cache: bool = True, **filters: Any) -> nx.MultiDiGraph:
-    """The projection of the graph :func:`graph.open_graph` loads, through a cache of its own.
-
-    The first call loads the RDF graph, projects it and stores the projection next to the graph
-    cache (``net-<key>.pickle``, keyed by :func:`network_cache_key`); later calls with the same
-    inputs and filters read it back without touching the RDF (a large network loads in well
-    under a second instead of parsing and projecting again).
-
-    Examples
-    --------
-    >>> net = open_network(use_cache=False, include_classes=["country"])
-    >>> {d["class"] for _, d in net.nodes(data=True)}
-    {'country'}
-    """
-    from ..store.cache import cache_dir, open_graph
-
-    paths = list(paths)
-    target = None
-    if use_cache:
-        key = network_cache_key(paths, default_data=default_data, infer=infer, **filters)
-        target = cache_dir() / f"net-{key}.pickle"
-        if target.is_file():
-            was_enabled = gc.isenabled()
-            gc.disable()
-            try:
-                with target.open("rb") as fh:
-                    net = pickle.load(fh)
-                if isinstance(net, nx.MultiDiGraph):
-                    return net
-            except Exception:
-                pass
-            finally:
-                if was_enabled:
-                    gc.enable()
-            target.unlink(missing_ok=True)  # damaged: rebuilt below
-    loaded = open_graph(paths, default_data=default_data, infer=infer, use_cache=use_cache)
-    net = project(loaded.graph, **filters)
-    if target is not None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-net-", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass
-    return net
-
-
-def resolve_entity(graph: Graph, net: nx.MultiDiGraph, name: str, index: EntityIndex | None = None) -> str:
+def resolve_entity(index: Any, net: nx.MultiDiGraph, name: str) -> str:
     """The node key of the entity ``name`` (label, acronym, CURIE or IRI).
+
+    ``index`` is an :class:`~graph.entities.lookup.EntityIndex` (``Dataset.index``), or an
+    rdflib graph to index.
 
     Raises
     ------
@@ -166,9 +88,11 @@ def resolve_entity(graph: Graph, net: nx.MultiDiGraph, name: str, index: EntityI
     InputError
         The name picks something that is not in the network (not an entity, or filtered out).
     """
-    iri = (index or EntityIndex(graph)).resolve(name)
+    if isinstance(index, Graph):
+        index = EntityIndex(index)
+    iri = index.resolve(name)
     if str(iri) not in net:
-        raise InputError(f"{label_of(graph, iri)!r} <{iri}> is not in the linkage network "
+        raise InputError(f"{index.label(iri)!r} <{iri}> is not in the linkage network "
                          "(not an entity, or left out by the filters)")
     return str(iri)
 

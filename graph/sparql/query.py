@@ -51,7 +51,7 @@ from rdflib.term import Node
 from ..errors import ClusterKGError, InputError, MissingInputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import PREFIXES
 from ..store.load import LoadedGraph
-from ..store.oxstore import LocalStore, load_store, store_from_graph
+from ..store.oxstore import LocalStore, store_from_graph
 from .results import QueryResult
 from .safety import QueryInfo, check_query
 
@@ -108,16 +108,6 @@ def prefix_block(info: QueryInfo, predeclared: Mapping[str, str] = PREFIXES) -> 
 
 # -- the stores ----------------------------------------------------------------------------
 
-_default_store: tuple[tuple[Any, ...], LocalStore] | None = None
-
-
-def _default_key() -> tuple[Any, ...]:
-    from ..resources import default_data_files, ontology_files
-
-    files = [*ontology_files(), *default_data_files()]
-    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-
-
 def open_store(
     paths: Iterable[str | Path] = (),
     *,
@@ -125,31 +115,18 @@ def open_store(
     infer: str | None = None,
     use_cache: bool = True,
 ) -> LocalStore:
-    """The ontology, the built-in data and ``paths`` in an Oxigraph store, ready to query.
+    """The ontology, the built-in data and ``paths`` in an Oxigraph store, ready to query
+    (the store of :class:`graph.store.dataset.Dataset`)."""
+    from ..store.dataset import Dataset
 
-    Without inference the files are parsed straight into Oxigraph (fast); with ``infer`` the
-    graph comes from :func:`graph.open_graph` (cached) and is copied in.
-    """
-    global _default_store
-    paths = list(paths)
-    if infer:
-        from ..store.cache import open_graph
-
-        loaded = open_graph(paths, default_data=default_data, infer=infer, use_cache=use_cache)
-        local = store_from_graph(loaded.graph)
-        local.files = list(loaded.files)
-        return local
-    if not paths and default_data:
-        key = _default_key()
-        if _default_store is None or _default_store[0] != key:
-            _default_store = (key, load_store())
-        return _default_store[1]
-    return load_store(paths, default_data=default_data)
+    return Dataset(paths, default_data=default_data, infer=infer, use_cache=use_cache).local()
 
 
 def _as_local(source: Source) -> LocalStore:
     if source is None:
         return open_store()
+    if hasattr(source, "local") and hasattr(source, "index"):  # a Dataset
+        return source.local()
     if isinstance(source, LocalStore):
         return source
     if isinstance(source, LoadedGraph):
@@ -163,9 +140,11 @@ def _as_local(source: Source) -> LocalStore:
 
 def _as_rdflib(source: Source) -> Graph:
     if source is None:
-        from ..store.cache import open_graph
+        from ..store.dataset import Dataset
 
-        return open_graph().graph
+        return Dataset().rdflib()
+    if hasattr(source, "rdflib") and hasattr(source, "index"):  # a Dataset
+        return source.rdflib()
     if isinstance(source, LoadedGraph):
         return source.graph
     if isinstance(source, Graph):

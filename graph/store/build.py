@@ -1,4 +1,4 @@
-"""``clusterkg build``: load, optionally infer, validate, and write the merged graph.
+"""``clusterkg build``: load, optionally infer, validate, and write the merged graph and its store.
 
 Outputs go to a temporary folder next to the target and replace it in one rename, so a failed
 build never leaves half-written files behind.
@@ -10,15 +10,17 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..entities.stats import graph_stats
-from .cache import open_graph
-from .serialize import to_ntriples, to_turtle
+from .dataset import Dataset
+from .serialize import store_serializations
 from .validate import ValidationReport, validate_graph
 
-__all__ = ["BuildResult", "build"]
+__all__ = ["OUTPUTS", "BuildResult", "build"]
+
+#: What a build writes into its output folder.
+OUTPUTS = ("graph.ttl", "graph.nt", "validation.txt", "store")
 
 
 @dataclass
@@ -30,11 +32,20 @@ class BuildResult:
     triples: int
     stats: dict
     report: ValidationReport
+    outputs: list[str] = field(default_factory=lambda: list(OUTPUTS))
 
     @property
     def conforms(self) -> bool:
         """True when the data has no SHACL violation."""
         return self.report.conforms
+
+    def summary(self) -> dict:
+        """The result as plain data (what ``build --format json`` prints)."""
+        s = self.stats
+        return {"out": str(self.out_dir), "triples": self.triples, "entities": s["entities"],
+                "synergies": s["synergies"], "figures": s["figures"],
+                "violations": self.report.count("Violation"), "warnings": self.report.count("Warning"),
+                "conforms": self.conforms, "outputs": list(self.outputs)}
 
 
 def build(
@@ -45,7 +56,10 @@ def build(
     infer: str | None = None,
     use_cache: bool = True,
 ) -> BuildResult:
-    """Build ``out_dir/graph.ttl``, ``graph.nt`` and ``validation.txt``.
+    """Build ``out_dir/graph.ttl``, ``graph.nt``, ``validation.txt`` and ``store/``.
+
+    ``store/`` is an Oxigraph (RocksDB) store of the graph, to open with
+    ``pyoxigraph.Store.read_only("out/store")`` or to serve with ``oxigraph serve-read-only``.
 
     Parameters
     ----------
@@ -58,7 +72,7 @@ def build(
     infer : {None, "rdfs", "owlrl"}
         Materialise inferences into the output.
     use_cache : bool
-        Reuse (and refresh) the graph cache that read commands use.
+        Build the dataset in (and leave it in) the cache that read commands use.
 
     Returns
     -------
@@ -72,18 +86,20 @@ def build(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "build"
     >>> result = build(out, use_cache=False)
     >>> result.conforms, sorted(p.name for p in out.iterdir())
-    (True, ['graph.nt', 'graph.ttl', 'validation.txt'])
+    (True, ['graph.nt', 'graph.ttl', 'store', 'validation.txt'])
     """
-    loaded = open_graph(paths, default_data=default_data, infer=infer, use_cache=use_cache)
-    report = validate_graph(loaded)
+    ds = Dataset(paths, default_data=default_data, infer=infer, use_cache=use_cache)
+    report = validate_graph(ds.loaded())
     target = Path(out_dir)
     parent = target.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
     try:
-        (tmp / "graph.ttl").write_text(to_turtle(loaded.graph), encoding="utf-8", newline="\n")
-        (tmp / "graph.nt").write_text(to_ntriples(loaded.graph), encoding="utf-8", newline="\n")
+        ttl, nt = store_serializations(ds.store)
+        (tmp / "graph.ttl").write_text(ttl, encoding="utf-8", newline="\n")
+        (tmp / "graph.nt").write_text(nt, encoding="utf-8", newline="\n")
         (tmp / "validation.txt").write_text(report.text(), encoding="utf-8", newline="\n")
+        _write_store(ds, tmp / "store")
         os.chmod(tmp, 0o755)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
@@ -95,4 +111,17 @@ def build(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(target, loaded.files, len(loaded.graph), graph_stats(loaded.graph), report)
+    return BuildResult(target, ds.files, len(ds), ds.stats(), report)
+
+
+def _write_store(ds: Dataset, dest: Path) -> None:
+    """A standalone copy of the dataset's Oxigraph store at ``dest``."""
+    import pyoxigraph as ox
+
+    if ds.entry is not None:
+        ds.store.backup(str(dest))
+        return
+    store = ox.Store(str(dest))
+    store.bulk_extend(ds.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    store.flush()
+    del store

@@ -1,144 +1,196 @@
-"""Reuse the loaded (and optionally inferred) graph between commands.
+"""Where built datasets live, and the key that says when one can be reused.
 
-Read commands (``stats``, ``show``, ``query``, ...) call :func:`open_graph`. The first call
-parses the inputs and stores the result in a cache file keyed by a hash of every input file's
-name and bytes, the inference regime and the library versions; later calls with the same inputs
-load that file instead of parsing. Any change to any input gives a new key, so the cache never
-serves stale data. The cache lives in ``$CLUSTERKG_CACHE_DIR``, else
-``$XDG_CACHE_HOME/clusterkg``, else ``~/.cache/clusterkg``; if it cannot be written the graph is
-simply loaded each time.
+A :class:`~graph.store.dataset.Dataset` is built once per set of inputs into a folder of the
+cache (an on-disk Oxigraph store, the entity index as SQLite, the statistics and projections as
+JSON) and opened read-only afterwards. The folder is named by :func:`content_key`: a hash of
+every input file's name and bytes, the inference regime and the versions of the code that parse
+and project them. Any change gives a new key, so nothing stale is ever served.
+
+Safety (as pip and git do it)
+-----------------------------
+- The cache holds **no format that can execute code**: no pickle, no marshal, nothing imported.
+- It lives in ``$CLUSTERKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/clusterkg``, else
+  ``~/.cache/clusterkg``, created with mode 0700. A folder that is not owned by the current user
+  or that others can write (a shared ``/tmp``-like folder) is not used as it is: a private
+  ``u<uid>`` folder is made inside it instead.
+- An entry that is not owned by the current user, or that others can write, is ignored.
+- A cache folder that cannot be written gives a warning, and the command runs without a cache.
+
+Examples
+--------
+>>> import os, tempfile
+>>> os.environ["CLUSTERKG_CACHE_DIR"] = tempfile.mkdtemp()
+>>> d = usable_cache_dir()
+>>> oct(d.stat().st_mode & 0o777)
+'0o700'
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import shutil
+import stat
+import sys
 import tempfile
+import time
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-import rdflib
-from rdflib import BNode, Literal, URIRef
-from rdflib.store import Store
-from rdflib.term import Node
+__all__ = [
+    "CacheWarning",
+    "cache_dir",
+    "clear_cache",
+    "content_key",
+    "file_digest",
+    "is_private",
+    "new_entry",
+    "trusted_entry",
+    "usable_cache_dir",
+]
 
-from .load import LoadedGraph, input_files, load_graph, make_graph
-
-__all__ = ["cache_dir", "cache_key", "clear_cache", "open_graph"]
-
-_FORMAT = 2
-
-
-def _encode(term: Node) -> tuple:
-    # Terms are stored as plain tuples: unpickling an rdflib Literal would normalise its lexical
-    # form ("P36M"^^xsd:duration would come back as "P3Y").
-    if isinstance(term, Literal):
-        return (2, str(term), term.language, str(term.datatype) if term.datatype else None)
-    return (1 if isinstance(term, BNode) else 0, str(term))
+#: Bump when the layout of a cache entry changes.
+CACHE_FORMAT = 3
 
 
-def _decode(t: tuple) -> Node:
-    if t[0] == 2:
-        return Literal(t[1], lang=t[2], datatype=URIRef(t[3]) if t[3] else None, normalize=False)
-    return BNode(t[1]) if t[0] == 1 else URIRef(t[1])
+class CacheWarning(UserWarning):
+    """The cache cannot be used; the command runs without it."""
 
 
 def cache_dir() -> Path:
-    """The folder cache files go to."""
+    """The configured cache folder (it may not exist yet)."""
     if os.environ.get("CLUSTERKG_CACHE_DIR"):
         return Path(os.environ["CLUSTERKG_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "clusterkg"
 
 
-def _version() -> str:
+def _uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else -1
+
+
+def is_private(path: Path) -> bool:
+    """Whether ``path`` is owned by the current user and nobody else can write it.
+
+    >>> import tempfile, pathlib
+    >>> is_private(pathlib.Path(tempfile.mkdtemp()))
+    True
+    """
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        return False
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == _uid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, CacheWarning, stacklevel=3)
+
+
+def usable_cache_dir() -> Path | None:
+    """The private cache folder to use, created 0700 if needed; None if there is none.
+
+    Returns None (after a :class:`CacheWarning`) when the folder cannot be created or written.
+    """
+    base = cache_dir()
+    try:
+        if not base.exists():
+            base.mkdir(parents=True, mode=0o700)
+        if not base.is_dir():
+            raise NotADirectoryError(str(base))
+        d = base
+        if not is_private(base):
+            d = base / f"u{_uid()}"
+            if not d.exists():
+                d.mkdir(mode=0o700)
+            if not is_private(d):
+                _warn(f"cache folder {d} is not private to this user; running without a cache")
+                return None
+        if not os.access(d, os.W_OK | os.X_OK):
+            raise PermissionError(str(d))
+        return d
+    except OSError as exc:
+        _warn(f"cannot use the cache folder {base} ({exc.strerror or exc}); running without a cache")
+        return None
+
+
+def trusted_entry(path: Path) -> bool:
+    """Whether an existing cache entry may be read: ours, private, complete (has ``meta.json``)."""
+    return path.is_dir() and is_private(path) and is_private(path / "meta.json")
+
+
+def new_entry(root: Path, name: str) -> Path:
+    """A fresh private temporary folder in ``root`` to build the entry ``name`` in.
+
+    Leftovers of killed builds (``.tmp-*`` older than an hour) are removed first.
+    """
+    cutoff = time.time() - 3600
+    for old in root.glob(".tmp-*"):
+        try:
+            if is_private(old) and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+        except OSError:
+            pass
+    return Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
+
+
+def file_digest(path: Path) -> bytes:
+    """SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.digest()
+
+
+def _versions() -> str:
+    import pyoxigraph
+
     try:
         from importlib.metadata import version
 
-        return version("clusterkg")
+        ours = version("clusterkg")
     except Exception:
-        return "dev"
+        ours = "dev"
+    return f"fmt={CACHE_FORMAT};clusterkg={ours};oxigraph={pyoxigraph.__version__};py={sys.version_info[:2]}"
 
 
-def cache_key(paths: Iterable[str | Path] = (), *, default_data: bool = True,
-              infer: str | None = None) -> str:
-    """The hash that identifies one set of inputs (file names and bytes) and options."""
+def content_key(files: Iterable[tuple[str, Path]], *, infer: str | None = None, extra: str = "") -> str:
+    """The hash that names one set of inputs: file names and bytes, inference, code versions.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.ttl"
+    >>> _ = f.write_text("<http://ex/a> <http://ex/p> 1 .")
+    >>> k1 = content_key([("a.ttl", f)])
+    >>> _ = f.write_text("<http://ex/a> <http://ex/p> 2 .")
+    >>> k1 != content_key([("a.ttl", f)])
+    True
+    """
     h = hashlib.sha256()
-    h.update(f"fmt={_FORMAT};v={_version()};rdflib={rdflib.__version__};infer={infer}".encode())
-    for _name, f in input_files(paths, default_data=default_data):
+    h.update(f"{_versions()};infer={infer};{extra}".encode())
+    for name, f in files:
         h.update(str(f.resolve()).encode())
         h.update(b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(name.encode())
+        h.update(b"\0")
+        h.update(file_digest(f))
     return h.hexdigest()[:32]
 
 
-def open_graph(
-    paths: Iterable[str | Path] = (),
-    *,
-    default_data: bool = True,
-    infer: str | None = None,
-    store: str | Store = "default",
-    use_cache: bool = True,
-) -> LoadedGraph:
-    """Load ontology, data and ``paths`` (optionally inferred), through the cache.
-
-    Parameters
-    ----------
-    paths : iterable of str or Path
-        Extra files or folders.
-    default_data : bool
-        Include the built-in curated data.
-    infer : {None, "rdfs", "owlrl"}
-        Materialise inferences (see :func:`graph.store.infer.materialise`).
-    store : str or rdflib.store.Store
-        The store the result lives in (see :func:`graph.store.load.make_graph`).
-    use_cache : bool
-        Read and write the cache.
-
-    Examples
-    --------
-    >>> loaded = open_graph(use_cache=False)
-    >>> len(loaded.graph) > 1000
-    True
-    """
-    paths = list(paths)
-    key = cache_key(paths, default_data=default_data, infer=infer) if use_cache else ""
-    target = cache_dir() / f"{key}.pickle"
-    if use_cache and target.is_file():
-        try:
-            with target.open("rb") as fh:
-                doc = pickle.load(fh)
-            graph = make_graph(store)
-            graph.addN((_decode(s), _decode(p), _decode(o), graph) for s, p, o in doc["triples"])
-            return LoadedGraph(graph, doc["files"], doc["origin"])
-        except Exception:
-            target.unlink(missing_ok=True)  # a damaged cache file is rebuilt
-    loaded = load_graph(paths, default_data=default_data, store=store)
-    if infer:
-        from .infer import materialise
-
-        materialise(loaded.graph, infer)  # type: ignore[arg-type]
-    if use_cache:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                triples = [(_encode(s), _encode(p), _encode(o)) for s, p, o in loaded.graph]
-                pickle.dump({"triples": triples, "files": loaded.files,
-                             "origin": loaded.origin}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:
-            pass
-    return loaded
-
-
 def clear_cache() -> int:
-    """Delete every cache file; return how many were deleted."""
+    """Delete every cache entry of this user; return how many were deleted."""
     n = 0
-    d = cache_dir()
-    if d.is_dir():
-        for f in d.glob("*.pickle"):
-            f.unlink(missing_ok=True)
-            n += 1
+    base = cache_dir()
+    for d in {base, base / f"u{_uid()}"}:
+        if not d.is_dir() or not is_private(d):
+            continue
+        for entry in d.iterdir():
+            if entry.name.startswith(("ds-", ".tmp-")) and is_private(entry):
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+                n += not entry.name.startswith(".tmp-")
     return n

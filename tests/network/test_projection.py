@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rdflib import Graph, URIRef
 
@@ -193,21 +195,28 @@ def test_resolve_class(fx_net) -> None:
     assert resolve_class(fx_net, "https://w3id.org/clusterkg/ontology#Call") == "ckg:Call"
 
 
-def test_open_network_caches_the_projection(fixtures, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    import graph.network.analysis as analysis
+def test_dataset_caches_the_projection_as_json(fixtures, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import graph.network.store as netstore
+    from graph.store.dataset import Dataset
 
     monkeypatch.setenv("CLUSTERKG_CACHE_DIR", str(tmp_path))
     paths = [fixtures / "network.ttl"]
-    first = analysis.open_network(paths, default_data=False, include_classes=["initiative"])
-    assert len(list(tmp_path.glob("net-*.pickle"))) == 1
+    first = Dataset(paths, default_data=False).network(include_classes=["initiative"])
+    entry = Dataset(paths, default_data=False).entry
+    assert entry is not None
+    cached = list(entry.glob("net-*.json"))
+    assert len(cached) == 1
+    json.loads(cached[0].read_text())  # plain data
 
     def boom(*args, **kwargs):
         raise AssertionError("projected again instead of reading the cache")
 
-    monkeypatch.setattr(analysis, "project", boom)
-    again = analysis.open_network(paths, default_data=False, include_classes=["initiative"])
+    monkeypatch.setattr(netstore, "project", boom)
+    again = Dataset(paths, default_data=False).network(include_classes=["initiative"])
     assert set(again.edges(keys=True)) == set(first.edges(keys=True))
     assert dict(again.nodes(data=True)) == dict(first.nodes(data=True))
+    assert list(again.edges(keys=True, data=True)) == list(first.edges(keys=True, data=True))
+    assert again.graph == first.graph
     # other filters are another projection
     with pytest.raises(AssertionError, match="projected again"):
-        analysis.open_network(paths, default_data=False, include_classes=["programme"])
+        Dataset(paths, default_data=False).network(include_classes=["programme"])

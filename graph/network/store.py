@@ -1,0 +1,99 @@
+"""The projection of a whole dataset, built from a quad scan of its store and cached as JSON.
+
+The projection (:func:`graph.network.projection.project`) reads the triples straight from the
+Oxigraph store (no rdflib graph of the whole data is built). The result is written next to the
+store as networkx node-link JSON (a data format: nothing in it can run), keyed by the filters and
+by the code and library versions that made it, and read back by later commands.
+
+Examples
+--------
+>>> from graph.store.dataset import Dataset
+>>> net = Dataset(use_cache=False).network(include_classes=["country"])
+>>> {d["class"] for _, d in net.nodes(data=True)}
+{'country'}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from ..store.cache import is_private
+from ..terms import from_ox
+from .projection import project
+
+if TYPE_CHECKING:
+    from ..store.dataset import Dataset
+
+__all__ = ["StoreTriples", "cached_projection", "projection_version"]
+
+
+class StoreTriples:
+    """The default graph of an Oxigraph store as an iterable of rdflib-term triples."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, Any]]:
+        for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+
+def projection_version() -> str:
+    """Hash of the projection code and the networkx version (part of every projection's key)."""
+    h = hashlib.sha256(Path(__file__).with_name("projection.py").read_bytes())
+    h.update(f"nx={nx.__version__}".encode())
+    return h.hexdigest()[:12]
+
+
+def _read(path: Path) -> nx.MultiDiGraph | None:
+    if not (path.is_file() and is_private(path)):
+        return None
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        net = nx.node_link_graph(doc, directed=True, multigraph=True, edges="edges")
+        return net if isinstance(net, nx.MultiDiGraph) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    finally:
+        if was:
+            gc.enable()
+
+
+def _write(path: Path, net: nx.MultiDiGraph) -> None:
+    doc = nx.node_link_data(net, edges="edges")
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-net-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cached_projection(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> nx.MultiDiGraph:
+    """The projection of ``ds`` with ``filters``, from its cache entry when it is there."""
+    entry = ds.entry
+    path = entry / f"net-{projection_version()}-{fkey}.json" if entry is not None else None
+    if path is not None:
+        net = _read(path)
+        if net is not None:
+            return net
+    net = project(StoreTriples(ds.store), **filters)  # type: ignore[arg-type]
+    if path is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            _write(path, net)
+    return net

@@ -1,0 +1,145 @@
+"""Small rdflib graphs cut from the store around some entities, and balls of entities.
+
+Entity-level views (``show``, ``neighbours``, ``path``, ``render --focus``) need a few hundred
+triples, not the millions in the store. :func:`extract` gathers them with indexed quad lookups:
+
+1. the *full* nodes (the entities asked for, the synergies that touch them and their figures):
+   every triple in and out, and the blank nodes they point to;
+2. every node those triples mention: its types, labels, acronym, status, period and provenance;
+3. every passage cited: its triples, and its document's label;
+4. the ontology (class and property labels, hierarchies).
+
+:func:`ball` walks the linkages in the store to find the entities within some hops.
+
+Examples
+--------
+>>> from graph.store.dataset import Dataset
+>>> ds = Dataset(use_cache=False)
+>>> g = extract(ds, {"https://w3id.org/clusterkg/id/cosme"})
+>>> 0 < len(g) < len(ds)
+True
+>>> near = ball(ds, "https://w3id.org/clusterkg/id/cosme", 1)
+>>> "https://w3id.org/clusterkg/id/cosme" in near and len(near) > 1
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, SKOS, Graph
+from rdflib.namespace import PROV
+
+from ..namespaces import CKG
+from ..terms import from_ox
+
+if TYPE_CHECKING:
+    from ..store.dataset import Dataset
+
+__all__ = ["ball", "extract"]
+
+_DG = ox.DefaultGraph()
+_N = ox.NamedNode
+_SUMMARY = [_N(str(p)) for p in (RDF.type, RDFS.label, SKOS.prefLabel, CKG.acronym, PROV.wasDerivedFrom,
+                                 CKG.status, CKG.inPeriod, SKOS.definition)]
+_SYN_SOURCE, _SYN_TARGET = _N(str(CKG.synergySource)), _N(str(CKG.synergyTarget))
+_HAS_FIGURE, _DERIVED = _N(str(CKG.hasFigure)), _N(str(PROV.wasDerivedFrom))
+_IN_DOC = _N(str(CKG.inDocument))
+_TYPE = _N(str(RDF.type))
+_SKIP_WALK = frozenset(str(p) for p in (RDF.type, PROV.wasDerivedFrom, CKG.hasFigure, OWL.sameAs,
+                                        CKG.synergySource, CKG.synergyTarget))
+
+
+def _node(iri: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(iri[2:]) if iri.startswith("_:") else ox.NamedNode(iri)
+
+
+def _key(term: Any) -> str:
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
+
+
+def extract(ds: Dataset, iris: Iterable[str]) -> Graph:
+    """The small rdflib graph about ``iris`` described in the module doc."""
+    store = ds.store
+    quads: set[ox.Quad] = set()
+    full: list[Any] = [_node(i) for i in sorted(set(iris))]
+    extra: list[Any] = []
+    for n in full:
+        for q in store.quads_for_pattern(None, _SYN_SOURCE, n, _DG):
+            extra.append(q.subject)
+        for q in store.quads_for_pattern(None, _SYN_TARGET, n, _DG):
+            extra.append(q.subject)
+        for q in store.quads_for_pattern(n, _HAS_FIGURE, None, _DG):
+            extra.append(q.object)
+    seen: set[Any] = set()
+    todo = full + extra
+    while todo:  # whole nodes, with the blank nodes they point to
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for q in store.quads_for_pattern(n, None, None, _DG):
+            quads.add(q)
+            if isinstance(q.object, ox.BlankNode):
+                todo.append(q.object)
+    for n in full:
+        quads.update(store.quads_for_pattern(None, None, n, _DG))
+    mentioned = {t for q in quads for t in (q.subject, q.object, q.predicate)
+                 if isinstance(t, (ox.NamedNode, ox.BlankNode))} - seen
+    for n in mentioned:
+        for p in _SUMMARY:
+            quads.update(store.quads_for_pattern(n, p, None, _DG))
+    passages = {q.object for q in quads if q.predicate == _DERIVED and isinstance(q.object, ox.NamedNode)}
+    for passage in passages:
+        quads.update(store.quads_for_pattern(passage, None, None, _DG))
+    docs = {q.object for q in quads if q.predicate == _IN_DOC and isinstance(q.object, ox.NamedNode)}
+    for d in docs:
+        for pred in _SUMMARY[:2]:
+            quads.update(store.quads_for_pattern(d, pred, None, _DG))
+    g = Graph()
+    for prefix, ns in ds.schema().namespaces():
+        g.bind(prefix, ns, override=True, replace=True)
+    g.addN((s, p, o, g) for s, p, o in ds.schema())
+    g.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), g) for q in sorted(quads, key=str))
+    return g
+
+
+def _neighbours(store: ox.Store, node: ox.NamedNode, is_entity: Any) -> set[str]:
+    out: set[str] = set()
+    for q in store.quads_for_pattern(node, None, None, _DG):
+        if isinstance(q.object, ox.NamedNode) and q.predicate.value not in _SKIP_WALK:
+            out.add(q.object.value)
+    for q in store.quads_for_pattern(None, None, node, _DG):
+        p = q.predicate.value
+        if p in (_SYN_SOURCE.value, _SYN_TARGET.value):
+            other = _SYN_TARGET if p == _SYN_SOURCE.value else _SYN_SOURCE
+            for q2 in store.quads_for_pattern(q.subject, other, None, _DG):
+                if isinstance(q2.object, ox.NamedNode):
+                    out.add(q2.object.value)
+        elif isinstance(q.subject, ox.NamedNode) and p not in _SKIP_WALK:
+            out.add(q.subject.value)
+    return {n for n in out if is_entity(n)}
+
+
+def ball(ds: Dataset, iri: str, depth: int, *, limit: int | None = None) -> set[str]:
+    """The entities within ``depth`` linkages of ``iri`` (plain linkages and synergies, both ways).
+
+    ``limit`` stops the walk once that many entities are found (the last ring may be partial).
+    """
+    store = ds.store
+    entities = ds.index.entities
+    found = {iri}
+    ring = {iri}
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for n in sorted(ring):
+            nxt |= _neighbours(store, ox.NamedNode(n), entities.__contains__) - found
+            if limit is not None and len(found) + len(nxt) >= limit:
+                break
+        found |= nxt
+        ring = nxt
+        if not ring or (limit is not None and len(found) >= limit):
+            break
+    return found
