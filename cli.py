@@ -490,14 +490,11 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
       clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
       clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Joint Cluster Initiatives"
     """
-    from graph.network.analysis import format_paths, linkage_paths, resolve_classes, resolve_entity
+    from graph.network.analysis import format_paths
+    from graph.network.local import find_paths
 
-    ds, net = _network(settings, filters)
-    src = resolve_entity(ds.index, net, source)
-    dst = resolve_entity(ds.index, net, target)
-    avoided = [resolve_entity(ds.index, net, a) for a in avoid]
-    result = linkage_paths(net, src, dst, k=k, max_hops=max_hops, via=resolve_classes(net, via),
-                           avoid=avoided, directed=directed)
+    result = find_paths(settings.open(), source, target, k=k, max_hops=max_hops, via=via, avoid=avoid,
+                        directed=directed, **filters)
     _emit(_json_text(result) if fmt == "json" else format_paths(result), out)
     if not result["found"]:
         sys.exit(1)
@@ -611,10 +608,9 @@ def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ..
       clusterkg neighbours Euroclusters --depth 2 --type programme --format json
     """
     from graph.network import analysis
+    from graph.network.local import ego
 
-    ds, net = _network(settings, filters)
-    result = analysis.neighbours(net, analysis.resolve_entity(ds.index, net, entity), depth=depth,
-                                 types=analysis.resolve_classes(net, types))
+    result = ego(settings.open(), entity, depth=depth, types=types, **filters)
     _emit(_json_text(result) if fmt == "json" else analysis.format_neighbours(result), out)
 
 

@@ -65,7 +65,7 @@ import difflib
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -135,14 +135,42 @@ def _key(term: Any) -> str:
     return "_:" + str(term) if isinstance(term, BNode) else str(term)
 
 
+_IRI, _BNODE, _LIT = 0, 1, 2
+
+
+def _rows(source: Any) -> Iterator[tuple[str, str, str, str | None, int]]:
+    """``(subject key, predicate, object key or literal text, language, object kind)`` rows from
+    an rdflib graph (or any iterable of rdflib-term triples) or from an Oxigraph store's default
+    graph (read straight from the quads, no rdflib terms)."""
+    import pyoxigraph as ox
+
+    if isinstance(source, ox.Store):
+        lit, bnode = ox.Literal, ox.BlankNode
+        for q in source.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            s, o = q.subject, q.object
+            sk = "_:" + s.value if type(s) is bnode else s.value  # type: ignore[union-attr]
+            if type(o) is lit:
+                yield sk, q.predicate.value, o.value, o.language, _LIT
+            elif type(o) is bnode:
+                yield sk, q.predicate.value, "_:" + o.value, None, _BNODE
+            else:
+                yield sk, q.predicate.value, o.value, None, _IRI  # type: ignore[union-attr]
+        return
+    for s_, p_, o_ in source:
+        if isinstance(o_, Literal):
+            yield _key(s_), str(p_), str(o_), o_.language, _LIT
+        else:
+            yield _key(s_), str(p_), _key(o_), None, _BNODE if isinstance(o_, BNode) else _IRI
+
+
 class _Scan:
     """Everything :func:`project` needs, from one pass over the triples.
 
-    Resources are plain strings (IRIs, or ``_:id`` for blank nodes); literals stay
-    ``rdflib.Literal``.
+    Resources are plain strings (IRIs, or ``_:id`` for blank nodes), and so are literals (their
+    lexical form).
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Any) -> None:
         self.types: dict[str, set[str]] = defaultdict(set)
         self.labels_en: dict[str, str] = {}
         self.labels_any: dict[str, str] = {}
@@ -155,34 +183,30 @@ class _Scan:
         self.in_doc: dict[str, str] = {}
         self.locator: dict[str, str] = {}
         self.objects: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self.literals: dict[str, list[tuple[str, Literal]]] = defaultdict(list)
+        self.literals: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.bnodes: set[str] = set()
         kind_of = _KIND.get
-        for s_, p_, o_ in graph:
-            s = _key(s_)
-            p = str(p_)
+        for s, p, o, lang, obj_kind in _rows(graph):
             kind = kind_of(p)
-            if isinstance(o_, Literal):
-                lang = o_.language
+            if obj_kind == _LIT:
                 if kind == _K_LABEL:
                     if lang == "en":
-                        self.labels_en.setdefault(s, str(o_))
+                        self.labels_en.setdefault(s, o)
                     else:
                         prev = self.labels_any.get(s)
-                        if prev is None or str(o_) < prev:
-                            self.labels_any[s] = str(o_)
+                        if prev is None or o < prev:
+                            self.labels_any[s] = o
                 elif kind == _K_DEF:
                     if lang == "en":
-                        self.definitions[s] = str(o_)
+                        self.definitions[s] = o
                     else:
-                        self.definitions_any.setdefault(s, str(o_))
+                        self.definitions_any.setdefault(s, o)
                 elif kind == _K_LOCATOR:
-                    self.locator[s] = str(o_)
+                    self.locator[s] = o
                 else:
-                    self.literals[s].append((p, o_))
+                    self.literals[s].append((p, o))
                 continue
-            o = _key(o_)
-            if isinstance(o_, BNode):
+            if obj_kind == _BNODE:
                 self.bnodes.add(o)
             if kind is None:
                 self.objects[s].append((p, o))
@@ -339,7 +363,7 @@ def node_summary(net: nx.Graph, node: Any) -> dict[str, str]:
 
 
 def project(
-    graph: Graph,
+    graph: Graph | Any,
     *,
     include_classes: Iterable[str] = (),
     exclude_classes: Iterable[str] = (),
@@ -353,8 +377,9 @@ def project(
 
     Parameters
     ----------
-    graph : rdflib.Graph
-        Ontology and data (any store).
+    graph : rdflib.Graph or pyoxigraph.Store
+        Ontology and data: an rdflib graph (any store, or any iterable of rdflib-term triples),
+        or an Oxigraph store (its default graph is scanned directly, without rdflib terms).
     include_classes, exclude_classes : iterable of str
         Keep only entities of these classes / drop entities of these classes (labels, plurals,
         CURIEs or IRIs; subclasses count). Edges to dropped entities go with them.

@@ -92,7 +92,7 @@ def cached_projection(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> nx.
         net = _read(path)
         if net is not None:
             return net
-    net = project(StoreTriples(ds.store), **filters)  # type: ignore[arg-type]
+    net = project(ds.store, **filters)
     if path is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             _write(path, net)

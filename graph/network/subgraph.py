@@ -38,7 +38,7 @@ from ..terms import from_ox
 if TYPE_CHECKING:
     from ..store.dataset import Dataset
 
-__all__ = ["ball", "extract"]
+__all__ = ["ball", "extract", "extract_quads", "extract_store"]
 
 _DG = ox.DefaultGraph()
 _N = ox.NamedNode
@@ -60,17 +60,26 @@ def _key(term: Any) -> str:
     return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
 
 
-def extract(ds: Dataset, iris: Iterable[str]) -> Graph:
-    """The small rdflib graph about ``iris`` described in the module doc."""
+def extract_quads(ds: Dataset, iris: Iterable[str], *, induced: bool = False) -> set[ox.Quad]:
+    """The quads of the region around ``iris`` (without the ontology); see the module doc.
+
+    With ``induced`` only the linkages *between* the ``iris`` are kept (their outgoing triples,
+    and the synergies whose two ends are both among them): what a network view of exactly these
+    entities needs, without the thousands of incoming links of a hub.
+    """
     store = ds.store
     quads: set[ox.Quad] = set()
-    full: list[Any] = [_node(i) for i in sorted(set(iris))]
+    wanted = set(iris)
+    full: list[Any] = [_node(i) for i in sorted(wanted)]
     extra: list[Any] = []
+    other_end = {_SYN_SOURCE: _SYN_TARGET, _SYN_TARGET: _SYN_SOURCE}
     for n in full:
-        for q in store.quads_for_pattern(None, _SYN_SOURCE, n, _DG):
-            extra.append(q.subject)
-        for q in store.quads_for_pattern(None, _SYN_TARGET, n, _DG):
-            extra.append(q.subject)
+        for end, other in other_end.items():
+            for q in store.quads_for_pattern(None, end, n, _DG):
+                if induced and not any(q2.object.value in wanted  # type: ignore[union-attr]
+                                       for q2 in store.quads_for_pattern(q.subject, other, None, _DG)):
+                    continue
+                extra.append(q.subject)
         for q in store.quads_for_pattern(n, _HAS_FIGURE, None, _DG):
             extra.append(q.object)
     seen: set[Any] = set()
@@ -84,8 +93,9 @@ def extract(ds: Dataset, iris: Iterable[str]) -> Graph:
             quads.add(q)
             if isinstance(q.object, ox.BlankNode):
                 todo.append(q.object)
-    for n in full:
-        quads.update(store.quads_for_pattern(None, None, n, _DG))
+    if not induced:
+        for n in full:
+            quads.update(store.quads_for_pattern(None, None, n, _DG))
     mentioned = {t for q in quads for t in (q.subject, q.object, q.predicate)
                  if isinstance(t, (ox.NamedNode, ox.BlankNode))} - seen
     for n in mentioned:
@@ -98,11 +108,25 @@ def extract(ds: Dataset, iris: Iterable[str]) -> Graph:
     for d in docs:
         for pred in _SUMMARY[:2]:
             quads.update(store.quads_for_pattern(d, pred, None, _DG))
+    return quads
+
+
+def extract_store(ds: Dataset, iris: Iterable[str], *, induced: bool = False) -> ox.Store:
+    """The region around ``iris`` plus the ontology, in a small in-memory Oxigraph store."""
+    region = ox.Store()
+    region.extend(extract_quads(ds, iris, induced=induced))
+    region.extend(ds.schema_quads())
+    return region
+
+
+def extract(ds: Dataset, iris: Iterable[str]) -> Graph:
+    """The region around ``iris`` plus the ontology, as an rdflib graph (for small regions)."""
     g = Graph()
     for prefix, ns in ds.schema().namespaces():
         g.bind(prefix, ns, override=True, replace=True)
     g.addN((s, p, o, g) for s, p, o in ds.schema())
-    g.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), g) for q in sorted(quads, key=str))
+    quads = sorted(extract_quads(ds, iris), key=str)
+    g.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), g) for q in quads)
     return g
 
 

@@ -158,6 +158,7 @@ class Dataset:
         self._index: Any = None
         self._nets: dict[str, nx.MultiDiGraph] = {}
         self._schema: Graph | None = None
+        self._schema_quads: list[ox.Quad] | None = None
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -322,6 +323,17 @@ class Dataset:
                 parse_file(f, g, display=f"ontology/{f.name}")
             self._schema = g
         return self._schema
+
+    def schema_quads(self) -> list[ox.Quad]:
+        """The ontology as Oxigraph quads (parsed once per dataset)."""
+        if self._schema_quads is None:
+            from ..resources import ontology_files
+
+            self._schema_quads = [
+                ox.Quad(q.subject, q.predicate, q.object)
+                for f in ontology_files() for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE,
+                                                          base_iri=f.resolve().as_uri())]
+        return self._schema_quads
 
     def subgraph(self, iris: Iterable[str], *, full: Iterable[str] = ()) -> Graph:
         """A small rdflib graph about some entities: what the entity-level views need.
