@@ -9,9 +9,9 @@ projection:
 
 - an ego network of radius ``d`` only contains entities within ``d`` linkages, and every linkage of
   those entities is in the region;
-- a shortest path of length ``L`` found by growing balls from both ends until they meet only
-  passes through entities of the two balls (a vertex on it is within ``a`` of the source or
-  ``b`` of the target, ``a + b = L``), and every linkage between two of them is in the region.
+- a shortest path is found by a breadth-first search from both ends in the store; only the
+  entities on shortest paths are cut out (:func:`_shortest_region`), with every linkage between
+  two of them, so the path and its explanation are those of the whole projection.
 
 Options that can lengthen the answer beyond the meeting point (``k > 1``, ``--via``,
 ``--avoid``, ``--max-hops``, ``--directed``, network filters) and the "no path" report (which
@@ -74,27 +74,52 @@ def ego(ds: Dataset, name: str, *, depth: int = 1, types: Iterable[str] = (), **
                       types=sorted({resolve_class(net, t) for t in types}))
 
 
-def _meet(ds: Dataset, source: str, target: str) -> set[str] | None:
-    """Grow balls from both ends, the smaller frontier first, until they meet: their union.
+def _shortest_region(ds: Dataset, source: str, target: str) -> set[str] | None:
+    """Every entity on a shortest linkage path between ``source`` and ``target``, walked in the store.
 
-    None when one side runs out (no path).
+    A breadth-first search from each end (the smaller frontier first, a whole layer at a time)
+    stops at the first layer where the two searches meet; the length is then the smallest
+    ``d(source, v) + d(v, target)`` over the meeting entities, and walking the recorded parents
+    back from the meeting entities that reach it gives every shortest path. None when one side
+    runs out of entities to visit (no path).
     """
-    store, entities = ds.store, ds.index.entities
     import pyoxigraph as ox
 
-    sides = [({source}, {source}), ({target}, {target})]
+    store, entities = ds.store, ds.index.entities
+    is_entity = entities.__contains__
+    dist: list[dict[str, int]] = [{source: 0}, {target: 0}]
+    parents: list[dict[str, set[str]]] = [{source: set()}, {target: set()}]
+    rings = [[source], [target]]
     while True:
-        a, b = sides
-        if a[0] & b[0]:
-            return a[0] | b[0]
-        i = 0 if len(a[1]) <= len(b[1]) else 1
-        found, ring = sides[i]
-        nxt: set[str] = set()
-        for n in sorted(ring):
-            nxt |= _neighbours(store, ox.NamedNode(n), entities.__contains__) - found
+        meet = dist[0].keys() & dist[1].keys()
+        if meet:
+            length = min(dist[0][v] + dist[1][v] for v in meet)
+            region: set[str] = set()
+            for side in (0, 1):
+                stack = [v for v in meet if dist[0][v] + dist[1][v] == length]
+                seen: set[str] = set()
+                while stack:
+                    v = stack.pop()
+                    if v not in seen:
+                        seen.add(v)
+                        stack.extend(parents[side].get(v, ()))
+                region |= seen
+            return region
+        i = 0 if len(rings[0]) <= len(rings[1]) else 1
+        d, par = dist[i], parents[i]
+        nxt: list[str] = []
+        for n in sorted(rings[i]):
+            level = d[n] + 1
+            for m in sorted(_neighbours(store, ox.NamedNode(n), is_entity)):
+                if m not in d:
+                    d[m] = level
+                    par[m] = {n}
+                    nxt.append(m)
+                elif d[m] == level:
+                    par[m].add(n)
         if not nxt:
             return None
-        sides[i] = (found | nxt, nxt)
+        rings[i] = nxt
 
 
 def find_paths(ds: Dataset, source: str, target: str, *, k: int = 1, max_hops: int | None = None,
@@ -110,7 +135,7 @@ def find_paths(ds: Dataset, source: str, target: str, *, k: int = 1, max_hops: i
     active = _active(filters)
     plain = k == 1 and max_hops is None and not list(via) and not avoided and not directed and not active
     if plain and src != dst:
-        region = _meet(ds, src, dst)
+        region = _shortest_region(ds, src, dst)
         if region is not None:
             net = region_network(ds, region)
             result = linkage_paths(net, _in_net(ds, net, src), _in_net(ds, net, dst))

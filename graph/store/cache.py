@@ -27,7 +27,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -139,13 +141,54 @@ def new_entry(root: Path, name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
 
 
-def file_digest(path: Path) -> bytes:
-    """SHA-256 of a file's bytes, read in chunks."""
+def _hash_file(path: Path) -> bytes:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.digest()
+
+
+_MEMO_MIN = 8 << 20  # files above this have their digest remembered
+
+
+def file_digest(path: Path) -> bytes:
+    """SHA-256 of a file's bytes.
+
+    For large files the digest is remembered in the private cache (``digests.json``: path →
+    size, modification time in nanoseconds, inode, digest), as git's index does, so that opening
+    a dataset of millions of triples does not re-read hundreds of megabytes each time; any change
+    of size, time or inode hashes the file again.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return _hash_file(path)
+    if st.st_size < _MEMO_MIN:
+        return _hash_file(path)
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+    root = usable_cache_dir()
+    memo_file = root / "digests.json" if root is not None else None
+    memo: dict[str, list] = {}
+    if memo_file is not None and memo_file.is_file() and is_private(memo_file):
+        try:
+            memo = json.loads(memo_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            memo = {}
+    key = str(path.resolve())
+    got = memo.get(key)
+    if isinstance(got, list) and len(got) == 4 and got[:3] == stamp:
+        with contextlib.suppress(ValueError):
+            return bytes.fromhex(str(got[3]))
+    digest = _hash_file(path)
+    if memo_file is not None:
+        memo[key] = [*stamp, digest.hex()]
+        with contextlib.suppress(OSError):
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-digests-", dir=memo_file.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(memo, fh, sort_keys=True)
+            os.replace(tmp, memo_file)
+    return digest
 
 
 def _versions() -> str:
