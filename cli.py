@@ -30,11 +30,14 @@ class Settings:
     default_data: bool = True
     infer: str | None = None
     use_cache: bool = True
+    endpoint: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     def open(self) -> graph.Dataset:
-        """The dataset every command reads (built on first use, then opened from the cache)."""
-        return graph.open_dataset(self.data, default_data=self.default_data, infer=self.infer,
-                                  use_cache=self.use_cache)
+        """The dataset every command reads (built on first use, then opened from the cache), or
+        the graph held by ``--endpoint``."""
+        return graph.Dataset(self.data, default_data=self.default_data, infer=self.infer,
+                             use_cache=self.use_cache, endpoint=self.endpoint, headers=self.headers)
 
 
 def fail(err: ClusterKGError) -> None:
@@ -72,9 +75,14 @@ def emit_json(doc: Any) -> None:
 @click.option("--infer", type=click.Choice(["rdfs", "owlrl"]), default=None,
               help="Materialise RDFS or OWL-RL inferences (subclass types, inverse and symmetric links).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the graph cache.")
+@click.option("--endpoint", "endpoint", metavar="URL", default=None,
+              help="Read the graph held by this SPARQL 1.1 query endpoint (after `clusterkg push`) instead "
+                   "of local files: stats, show, path, neighbours, centrality, ... run against it.")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="HTTP header for --endpoint, e.g. 'Authorization: Bearer TOKEN' (repeatable).")
 @click.pass_context
 def cli(ctx: click.Context, data: tuple[str, ...], no_default_data: bool, infer: str | None,
-        no_cache: bool) -> None:
+        no_cache: bool, endpoint: str | None, headers: tuple[str, ...]) -> None:
     """clusterkg: EU cluster policy as a knowledge graph.
 
     Build, validate and explore a sourced RDF graph of EU cluster policy: clusters, cluster
@@ -88,7 +96,13 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_default_data: bool, infer:
       clusterkg show "Joint Cluster Initiatives"
       clusterkg --data my-clusters.ttl validate
     """
-    ctx.obj = Settings(list(data), not no_default_data, infer, not no_cache)
+    from graph.sparql.remote import parse_header
+
+    try:
+        hdrs = dict(parse_header(h) for h in headers)
+    except ClusterKGError as err:
+        fail(err)
+    ctx.obj = Settings(list(data), not no_default_data, infer, not no_cache, endpoint, hdrs)
 
 
 @cli.command()
@@ -231,6 +245,8 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
     from graph.store.serialize import write_atomic
 
     hdrs = dict(parse_header(h) for h in headers)
+    if endpoint is None and settings.endpoint is not None:
+        endpoint, hdrs = settings.endpoint, {**settings.headers, **hdrs}
     source: Any = None
     if endpoint is None:
         source = settings.open()

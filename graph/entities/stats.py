@@ -85,8 +85,7 @@ SELECT (COUNT(DISTINCT ?p) AS ?cited) (COUNT(DISTINCT ?bare) AS ?without) WHERE 
 
 
 def _rows(store: ox.Store, q: str) -> list[list[Any]]:
-    res = store.query(q, prefixes=dict(PREFIXES))
-    assert isinstance(res, ox.QuerySolutions)
+    res: Any = store.query(q, prefixes=dict(PREFIXES))
     n = len(res.variables)
     return [[sol[i] for i in range(n)] for sol in res]
 

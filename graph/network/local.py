@@ -108,6 +108,10 @@ def _shortest_region(ds: Dataset, source: str, target: str) -> set[str] | None:
         i = 0 if len(rings[0]) <= len(rings[1]) else 1
         d, par = dist[i], parents[i]
         nxt: list[str] = []
+        prefetch = getattr(store, "prefetch", None)  # a remote store batches its lookups
+        if prefetch is not None:
+            prefetch([ox.NamedNode(n) for n in rings[i]])
+            prefetch([ox.NamedNode(n) for n in rings[i]], incoming=True)
         for n in sorted(rings[i]):
             level = d[n] + 1
             for m in sorted(_neighbours(store, ox.NamedNode(n), is_entity)):

@@ -73,6 +73,10 @@ def extract_quads(ds: Dataset, iris: Iterable[str], *, induced: bool = False) ->
     full: list[Any] = [_node(i) for i in sorted(wanted)]
     extra: list[Any] = []
     other_end = {_SYN_SOURCE: _SYN_TARGET, _SYN_TARGET: _SYN_SOURCE}
+    prefetch = getattr(store, "prefetch", None)  # a remote store batches its lookups
+    if prefetch is not None:
+        prefetch(full)
+        prefetch(full, incoming=True)
     for n in full:
         for end, other in other_end.items():
             for q in store.quads_for_pattern(None, end, n, _DG):
@@ -84,6 +88,9 @@ def extract_quads(ds: Dataset, iris: Iterable[str], *, induced: bool = False) ->
             extra.append(q.object)
     seen: set[Any] = set()
     todo = full + extra
+    if prefetch is not None:
+        prefetch(extra)
+        prefetch({q.subject for n in extra for end in other_end for q in store.quads_for_pattern(n, end, None, _DG)})
     while todo:  # whole nodes, with the blank nodes they point to
         n = todo.pop()
         if n in seen:
@@ -98,13 +105,19 @@ def extract_quads(ds: Dataset, iris: Iterable[str], *, induced: bool = False) ->
             quads.update(store.quads_for_pattern(None, None, n, _DG))
     mentioned = {t for q in quads for t in (q.subject, q.object, q.predicate)
                  if isinstance(t, (ox.NamedNode, ox.BlankNode))} - seen
+    if prefetch is not None:
+        prefetch(mentioned, _SUMMARY)
     for n in mentioned:
         for p in _SUMMARY:
             quads.update(store.quads_for_pattern(n, p, None, _DG))
     passages = {q.object for q in quads if q.predicate == _DERIVED and isinstance(q.object, ox.NamedNode)}
+    if prefetch is not None:
+        prefetch(passages)
     for passage in passages:
         quads.update(store.quads_for_pattern(passage, None, None, _DG))
     docs = {q.object for q in quads if q.predicate == _IN_DOC and isinstance(q.object, ox.NamedNode)}
+    if prefetch is not None:
+        prefetch(docs, _SUMMARY[:2])
     for d in docs:
         for pred in _SUMMARY[:2]:
             quads.update(store.quads_for_pattern(d, pred, None, _DG))
@@ -156,8 +169,12 @@ def ball(ds: Dataset, iri: str, depth: int, *, limit: int | None = None) -> set[
     entities = ds.index.entities
     found = {iri}
     ring = {iri}
+    prefetch = getattr(store, "prefetch", None)  # a remote store batches its lookups
     for _ in range(depth):
         nxt: set[str] = set()
+        if prefetch is not None:
+            prefetch([ox.NamedNode(n) for n in ring])
+            prefetch([ox.NamedNode(n) for n in ring], incoming=True)
         for n in sorted(ring):
             nxt |= _neighbours(store, ox.NamedNode(n), entities.__contains__) - found
             if limit is not None and len(found) + len(nxt) >= limit:

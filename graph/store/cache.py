@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: Bump when the layout of a cache entry changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 class CacheWarning(UserWarning):

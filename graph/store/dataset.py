@@ -37,7 +37,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ import networkx as nx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..terms import from_ox, to_ox
 from .cache import content_key, new_entry, trusted_entry, usable_cache_dir
@@ -113,8 +114,7 @@ def _fill(store: ox.Store, sources: _Sources, files: list[tuple[str, Path]], *, 
 
 
 def _select(store: ox.Store, q: str) -> Iterator[list[Any]]:
-    res = store.query(q, prefixes=dict(PREFIXES))
-    assert isinstance(res, ox.QuerySolutions)
+    res: Any = store.query(q, prefixes=dict(PREFIXES))
     n = len(res.variables)
     for sol in res:
         yield [sol[i] for i in range(n)]
@@ -139,6 +139,11 @@ class Dataset:
         Materialise inferences when building.
     use_cache : bool
         Build into (and reuse) the private cache; without it everything stays in memory.
+    endpoint : str, optional
+        Read the graph held by this SPARQL 1.1 query endpoint instead (see
+        :mod:`graph.store.remote`); nothing is loaded locally.
+    headers : mapping, optional
+        HTTP headers for the endpoint (authentication).
 
     Raises
     ------
@@ -147,10 +152,15 @@ class Dataset:
     """
 
     def __init__(self, paths: Iterable[str | Path] = (), *, default_data: bool = True,
-                 infer: str | None = None, use_cache: bool = True) -> None:
+                 infer: str | None = None, use_cache: bool = True, endpoint: str | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
         self.sources = _Sources(tuple(str(p) for p in paths), default_data, infer)
         self.use_cache = use_cache
-        self._files = self.sources.files()
+        self.endpoint = endpoint
+        self.headers = dict(headers or {})
+        if endpoint is not None and (self.sources.paths or infer):
+            raise InputError("--endpoint reads the graph held by the server: do not combine it with --data or --infer")
+        self._files = self.sources.files() if endpoint is None else []
         self._key: str | None = None
         self._store: ox.Store | None = None
         self._entry: Path | None = None
@@ -171,7 +181,8 @@ class Dataset:
     def key(self) -> str:
         """The content key: input names and bytes, inference, code versions."""
         if self._key is None:
-            self._key = content_key(self._files, infer=self.sources.infer)
+            self._key = (content_key(self._files, infer=self.sources.infer) if self.endpoint is None
+                         else hashlib.sha256(f"endpoint={self.endpoint}".encode()).hexdigest()[:32])
         return self._key
 
     @property
@@ -184,6 +195,11 @@ class Dataset:
 
     def _open(self) -> None:
         if self._store is not None:
+            return
+        if self.endpoint is not None:
+            from .remote import RemoteStore
+
+            self._store = RemoteStore(self.endpoint, self.headers)  # type: ignore[assignment]
             return
         root = usable_cache_dir() if self.use_cache else None
         if root is None:
@@ -223,7 +239,7 @@ class Dataset:
             meta = {"key": self.key, "files": self.files, "triples": len(store), "stats": store_stats(store)}
             del store
             gc.collect()  # closes RocksDB before the folder moves
-            (tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+            (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")  # counts keep their order
             try:
                 os.replace(tmp, entry)
             except OSError:  # another process finished the same entry first
@@ -365,8 +381,10 @@ class Dataset:
             self._open()
             if self._entry is not None:
                 net = cached_projection(self, fkey, filters)
+            elif self.endpoint is not None:
+                net = project(self.store.snapshot(), **filters)  # type: ignore[attr-defined]
             else:
-                net = project(self.rdflib(), **filters)
+                net = project(self.store, **filters)
             self._nets[fkey] = net
         return net
 
@@ -380,6 +398,8 @@ class Dataset:
         """The whole graph with the file each subject was first stated in (for validation reports)."""
         from .load import load_graph
 
+        if self.endpoint is not None:
+            return LoadedGraph(self.rdflib(), [self.endpoint], {})
         if self.sources.infer:
             g = self.rdflib()
             origin = load_graph(self.sources.paths, default_data=self.sources.default_data).origin

@@ -187,3 +187,70 @@ def test_endpoint_errors_are_clear(runner) -> None:
 def test_http_errors_from_the_server_are_reported(server: str) -> None:
     with pytest.raises(EndpointError, match="HTTP 4"):
         push([(URIRef("https://example.org/x"),) * 3], f"{server}/store?graph=not%20an%20iri")
+
+
+# -- the Dataset's read interface over the endpoint (clusterkg --endpoint URL ...) ---------------
+
+
+@pytest.fixture(scope="module")
+def remote_ds(pushed: str):
+    from graph.store.dataset import Dataset
+
+    return Dataset(endpoint=f"{pushed}/query")
+
+
+def test_remote_dataset_gives_the_same_stats(remote_ds) -> None:
+    from graph.store.dataset import Dataset
+
+    assert remote_ds.stats() == Dataset().stats()
+
+
+@pytest.mark.parametrize("name", ["COSME", "Joint Cluster Initiatives", "Germany", "ckr:horizon-europe"])
+def test_remote_dataset_describes_the_same(remote_ds, name: str) -> None:
+    from graph.store.dataset import Dataset
+
+    assert remote_ds.describe(name) == Dataset().describe(name)
+
+
+def test_remote_dataset_same_paths_and_neighbours(remote_ds) -> None:
+    from graph.network.local import ego, find_paths
+    from graph.store.dataset import Dataset
+
+    here = Dataset()
+    assert find_paths(remote_ds, "COSME", "Horizon Europe") == find_paths(here, "COSME", "Horizon Europe")
+    assert find_paths(remote_ds, "COSME", "Horizon Europe", k=2) == find_paths(here, "COSME", "Horizon Europe", k=2)
+    assert ego(remote_ds, "Euroclusters", depth=2) == ego(here, "Euroclusters", depth=2)
+
+
+def test_remote_dataset_same_network_analyses(remote_ds) -> None:
+    from graph.network import analysis
+    from graph.store.dataset import Dataset
+
+    here, there = Dataset().network(), remote_ds.network()
+    assert sorted(there.edges(keys=True)) == sorted(here.edges(keys=True))
+    assert analysis.centrality(there, "betweenness", top=10) == analysis.centrality(here, "betweenness", top=10)
+    assert analysis.gaps(there, top=5) == analysis.gaps(here, top=5)
+    assert analysis.export_network(there, "json") == analysis.export_network(here, "json")
+
+
+def test_cli_reads_through_endpoint(pushed: str) -> None:
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    for args in (["stats"], ["show", "COSME"], ["path", "COSME", "Horizon Europe"],
+                 ["neighbours", "Horizon Europe"], ["centrality", "--top", "5"],
+                 ["queries", "run", "jci-policy-links", "--format", "csv"]):
+        local = runner.invoke(cli, args)
+        remote = runner.invoke(cli, ["--endpoint", f"{pushed}/query", *args])
+        assert remote.exit_code == local.exit_code == 0, (args, remote.output)
+        assert remote.output == local.output, args
+
+
+def test_endpoint_with_data_is_refused(pushed: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    f = tmp_path / "x.ttl"
+    f.write_text("")
+    res = CliRunner().invoke(cli, ["--endpoint", f"{pushed}/query", "--data", str(f), "stats"])
+    assert res.exit_code == 2
+    assert "do not combine it with --data" in res.output
