@@ -202,10 +202,10 @@ def test_ne4health_is_not_a_eurocluster(kg) -> None:
 def test_forum_topic_is_an_agenda_item_not_a_synergy(kg) -> None:
     assert not ask(kg, """?s a ckg:Synergy ; ckg:synergySource ckr:eu-cluster-policy ;
                           prov:wasDerivedFrom ?p . FILTER (STRSTARTS(STR(?p), STR(src:seed-ecpf)))""")
-    assert ask(kg, """ckr:european-cluster-policy-forum ckg:hasTheme ckr:theme-ecpf-synergies-with-industrial-innovation-regional-policies .
-                      ckr:theme-ecpf-synergies-with-industrial-innovation-regional-policies
-                          ckg:concerns ckr:industrial-policy , ckr:innovation-policy , ckr:regional-policy ;
-                          skos:inScheme ckr:ecpf-discussion-topics .""")
+    topic = "ckr:theme-ecpf-synergies-with-industrial-innovation-regional-policies"
+    assert ask(kg, f"""ckr:european-cluster-policy-forum ckg:hasTheme {topic} .
+                       {topic} ckg:concerns ckr:industrial-policy , ckr:innovation-policy , ckr:regional-policy ;
+                           skos:inScheme ckr:ecpf-discussion-topics .""")
 
 
 def test_inferred_management_is_marked(kg) -> None:
