@@ -1,7 +1,8 @@
 """Ontology and data hygiene: every tests/hygiene/*-violation.rq must return no row.
 
 Some sources have a local copy: the founding document and the reference notes (domain facts,
-partnerships) live in ``../shared`` next to the checkout. The data names each copy by its file name
+partnerships) are kept in ``docs/sources`` (and in ``../shared`` next to a development checkout).
+The data names each copy by its file name
 (``dcterms:identifier`` of the ``ckg:SourceDocument``); the tests add the text of every copy found as
 ``ckg:documentText`` so that the hygiene query on cited passages can check each passage's anchor text,
 and each page the notes cite, against the document itself.
@@ -23,8 +24,10 @@ SOURCE_QUERY = "cited-passages-missing-from-document-violation.rq"
 
 
 def source_dirs() -> list[Path]:
-    """Where local copies of source documents are looked for: $CLUSTERKG_SOURCES, then ../shared."""
+    """Where local copies of source documents are looked for: $CLUSTERKG_SOURCES, docs/sources (shipped
+    with the repository), then ../shared."""
     dirs = [Path(d) for d in os.environ.get("CLUSTERKG_SOURCES", "").split(os.pathsep) if d]
+    dirs.append(ROOT / "docs" / "sources")
     dirs.append(ROOT.parent / "shared")
     return [d for d in dirs if d.is_dir()]
 
@@ -92,9 +95,7 @@ def test_passage_check_catches_each_kind_of_defect(fixtures: Path) -> None:
 
 
 def test_local_copies_are_checked(kg) -> None:
-    """Where ../shared is present, the founding document and both reference notes are found and checked."""
-    if not source_dirs():
-        pytest.skip("no local copies of the source documents (../shared or $CLUSTERKG_SOURCES)")
+    """The founding document and both reference notes are found (docs/sources) and checked."""
     texts = document_texts(kg.graph)
     names = {curie(str(d)) for d in texts}
     assert {"src:seed", "src:domain-facts", "src:partnership-notes"} <= names, names

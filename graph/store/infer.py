@@ -2,8 +2,9 @@
 
 owlrl's closure adds many axiomatic triples (``x a rdfs:Resource``, datatype facts, ...). Only
 the useful part is kept: ``rdf:type`` triples that give an entity the superclasses of its class,
-and object-property triples between IRIs that the ontology's inverse, symmetric, transitive and
-sub-property axioms imply.
+object-property triples between IRIs that the ontology's inverse, symmetric, transitive and
+sub-property axioms imply, and the literal values of the standard properties (EURIO's start
+date, value, ...) that the ontology's datatype properties specialise.
 
 Examples
 --------
@@ -24,6 +25,7 @@ from __future__ import annotations
 from typing import Literal as Lit
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import Literal as RDFLiteral
 
 from ..namespaces import CKG
 
@@ -59,8 +61,15 @@ def materialise(graph: Graph, regime: Lit["rdfs", "owlrl"] = "owlrl") -> int:
     semantics = owlrl.RDFS_Semantics if regime == "rdfs" else owlrl.OWLRL_Semantics
     owlrl.DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
     object_props = {p for p in graph.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)}
+    # super-properties of the ontology's datatype properties (eurio:startDate, eurio:value, ...)
+    data_supers = {o for s, o in graph.subject_objects(RDFS.subPropertyOf)
+                   if isinstance(o, URIRef) and (s, RDF.type, OWL.DatatypeProperty) in graph}
     added = 0
     for s, p, o in set(work) - before:
+        if isinstance(s, URIRef) and isinstance(o, RDFLiteral) and p in data_supers:
+            graph.add((s, p, o))
+            added += 1
+            continue
         if not (isinstance(s, URIRef) and isinstance(o, URIRef)) or s == o:
             continue
         if p == RDF.type:
