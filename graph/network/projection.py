@@ -436,239 +436,262 @@ _SYNERGY = str(CKG.Synergy)
 _IN_PERIOD = str(CKG.inPeriod)
 _STATUS = str(CKG.status)
 _LINKED_TO = str(CKG.linkedTo)
+_SYNERGY_TYPE = str(CKG.synergyType)
 
 
-def _project(graph: Graph, include_classes: Iterable[str], exclude_classes: Iterable[str],
-             include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
-             statuses: Iterable[str], synergies: bool) -> nx.MultiDiGraph:
-    scan = _Scan(graph)
-    class_memo: dict[str, frozenset[str]] = {}
-    prop_memo: dict[str, frozenset[str]] = {}
-    curies: dict[str, str] = {}
+class _Projection:
+    """The projection in named steps; each step reads the scan and what earlier steps found.
 
-    def cur(iri: str) -> str:
-        c = curies.get(iri)
+    ``entity_classes`` → ``entities`` → ``vocabularies`` → ``select`` (filters) → ``nodes`` →
+    ``property_edges`` → ``synergy_edges`` → ``graph``.
+    """
+
+    def __init__(self, scan: _Scan) -> None:
+        self.scan = scan
+        self.class_memo: dict[str, frozenset[str]] = {}
+        self.prop_memo: dict[str, frozenset[str]] = {}
+        self.curies: dict[str, str] = {}
+        self.prov_memo: dict[str, dict[str, str]] = {}
+        self.attr_names: dict[str, str] = {}
+        self.specific: dict[frozenset[str], str] = {}
+        self.class_curies: dict[frozenset[str], frozenset[str]] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def cur(self, iri: str) -> str:
+        c = self.curies.get(iri)
         if c is None:
-            c = curies[iri] = curie(iri)
+            c = self.curies[iri] = curie(iri)
         return c
 
-    def ancestors_cls(c: str) -> frozenset[str]:
-        return scan.ancestors(scan.subclass, c, class_memo)
+    def ancestors_cls(self, c: str) -> frozenset[str]:
+        return self.scan.ancestors(self.scan.subclass, c, self.class_memo)
 
-    # Entity classes: ckg:Entity and everything below it.
-    candidates_cls: set[str] = {_ENTITY, *scan.subclass}
-    for parents in scan.subclass.values():
-        candidates_cls |= parents
-    entity_classes = {c for c in candidates_cls if c not in scan.bnodes
-                      and (c == _ENTITY or _ENTITY in ancestors_cls(c))}
-    classes_vocab = {cur(c): scan.label(c) for c in entity_classes}
-
-    # Entities and their class closure (classes are shared frozensets: few distinct ones).
-    closures: dict[frozenset[str], frozenset[str]] = {}
-    node_classes: dict[str, frozenset[str]] = {}
-    for s, ts in scan.types.items():
-        if s in scan.bnodes or not ts.isdisjoint(_NOT_ENTITY):
-            continue
-        mine = frozenset(ts & entity_classes)
-        if mine:
-            closure = closures.get(mine)
-            if closure is None:
-                full = set(mine)
-                for c in mine:
-                    full |= ancestors_cls(c) & entity_classes
-                closure = closures[mine] = frozenset(full)
-            node_classes[s] = closure
-
-    specific: dict[frozenset[str], str] = {}
-
-    def most_specific(cls: frozenset[str]) -> str:
-        top = specific.get(cls)
+    def most_specific(self, cls: frozenset[str]) -> str:
+        top = self.specific.get(cls)
         if top is None:
-            leaves = [c for c in cls if not any(c in ancestors_cls(d) for d in cls if d != c)]
-            top = specific[cls] = sorted(leaves, key=lambda c: (-len(ancestors_cls(c)), cur(c)))[0]
+            leaves = [c for c in cls if not any(c in self.ancestors_cls(d) for d in cls if d != c)]
+            top = self.specific[cls] = sorted(leaves, key=lambda c: (-len(self.ancestors_cls(c)), self.cur(c)))[0]
         return top
 
-    # Vocabularies for filters and for the graph attributes.
-    periods_vocab: dict[str, str] = {}
-    statuses_vocab: dict[str, str] = {}
-    period_cls = {c for c in entity_classes if c == _PERIOD_CLS or _PERIOD_CLS in ancestors_cls(c)}
-    for s, cls in node_classes.items():
-        if not cls.isdisjoint(period_cls):
-            periods_vocab[cur(s)] = scan.label(s)
-    link_status = str(CKG.LinkStatus)
-    synergy_type_cls = str(CKG.SynergyType)
-    for s, ts in scan.types.items():
-        if link_status in ts:
-            statuses_vocab[cur(s)] = scan.label(s)
-    for _s, pos in scan.objects.items():
-        for p, o in pos:
-            if p == _IN_PERIOD:
-                periods_vocab.setdefault(cur(o), scan.label(o))
-            elif p == _STATUS:
-                statuses_vocab.setdefault(cur(o), scan.label(o))
-
-    # Linkage types: properties used between entities, synergy types, "synergy".
-    linkage_vocab: dict[str, str] = {"ckg:Synergy": "synergy"}
-    synergy_type_prop = str(CKG.synergyType)
-    used_props: set[str] = set()
-    for s, pos in scan.objects.items():
-        if s in node_classes:
-            for p, o in pos:
-                if o in node_classes:
-                    used_props.add(p)
-        elif _SYNERGY in scan.types.get(s, ()):
-            for p, o in pos:
-                if p == synergy_type_prop:
-                    linkage_vocab[cur(o)] = scan.label(o)
-    for p in used_props:
-        linkage_vocab[cur(p)] = scan.label(p)
-    for s, ts in scan.types.items():
-        if synergy_type_cls in ts:
-            linkage_vocab.setdefault(cur(s), scan.label(s))
-    for p in list(scan.subprop):
-        if _LINKED_TO in scan.ancestors(scan.subprop, p, prop_memo):
-            linkage_vocab.setdefault(cur(p), scan.label(p))
-    linkage_vocab.setdefault(cur(_LINKED_TO), scan.label(_LINKED_TO))
-
-    inc_cls = _match_terms("class", include_classes, classes_vocab)
-    exc_cls = _match_terms("class", exclude_classes, classes_vocab)
-    inc_pred = _match_terms("linkage type", include_predicates, linkage_vocab)
-    exc_pred = _match_terms("linkage type", exclude_predicates, linkage_vocab)
-    want_periods = _match_terms("period", periods, periods_vocab, contains=True)
-    want_status = _match_terms("status", statuses, statuses_vocab, contains=True)
-
-    def keep_item(pos: list[tuple[str, str]]) -> bool:
-        if want_periods:
-            ps = {cur(o) for p, o in pos if p == _IN_PERIOD}
-            if ps and not ps & want_periods:
-                return False
-        if want_status:
-            ss = {cur(o) for p, o in pos if p == _STATUS}
-            if ss and not ss & want_status:
-                return False
-        return True
-
-    class_curies: dict[frozenset[str], frozenset[str]] = {}
-    kept: dict[str, frozenset[str]] = {}
-    for s, cls in node_classes.items():
-        ccs = class_curies.get(cls)
-        if ccs is None:
-            ccs = class_curies[cls] = frozenset(cur(c) for c in cls)
-        if inc_cls and ccs.isdisjoint(inc_cls):
-            continue
-        if exc_cls and not ccs.isdisjoint(exc_cls):
-            continue
-        if (want_periods or want_status) and not keep_item(scan.objects.get(s, [])):
-            continue
-        kept[s] = cls
-
-    def keep_linkage(keys: set[str]) -> bool:
-        if inc_pred and not keys & inc_pred:
-            return False
-        return not (exc_pred and keys & exc_pred)
-
-    prov_memo: dict[str, dict[str, str]] = {}
-    attr_names: dict[str, str] = {}
-
-    def attr_name(p: str) -> str:
-        name = attr_names.get(p)
+    def attr_name(self, p: str) -> str:
+        name = self.attr_names.get(p)
         if name is None:
             local = _local(p)
             if local in RESERVED_NODE_ATTRS or not local:
-                c = cur(p)
+                c = self.cur(p)
                 local = c.replace(":", "_") if ":" in c and not c.startswith("http") else f"attr_{local}"
-            name = attr_names[p] = local
+            name = self.attr_names[p] = local
         return name
 
-    # Nodes.
-    sorted_classes: dict[frozenset[str], list[str]] = {}
-    nodes = []
-    for s in sorted(kept):
-        cls = kept[s]
-        top = most_specific(cls)
-        cls_list = sorted_classes.get(cls)
-        if cls_list is None:
-            cls_list = sorted_classes[cls] = sorted(class_curies[cls])
-        prov = _provenance(scan, s, prov_memo, cur)
-        data: dict[str, Any] = {
-            "label": scan.label(s),
-            "curie": cur(s),
-            "class": scan.label(top),
-            "class_curie": cur(top),
-            "classes": list(cls_list),
-            "definition": scan.definitions.get(s) or scan.definitions_any.get(s, ""),
-            "provenance": prov,
-            "source_text": format_sources(prov),
-        }
-        extra: dict[str, set[str]] = defaultdict(set)
-        for p, lit in scan.literals.get(s, ()):
-            if p not in _NODE_SKIP:
-                extra[attr_name(p)].add(str(lit))
-        for p, o in scan.objects.get(s, ()):
-            if p in _NODE_SKIP or o in node_classes or o in scan.bnodes:
+    def provenance(self, node: str) -> list[dict[str, str]]:
+        return _provenance(self.scan, node, self.prov_memo, self.cur)
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def find_entity_classes(self) -> None:
+        """``ckg:Entity`` and every class below it."""
+        scan = self.scan
+        candidates: set[str] = {_ENTITY, *scan.subclass}
+        for parents in scan.subclass.values():
+            candidates |= parents
+        self.entity_classes = {c for c in candidates if c not in scan.bnodes
+                               and (c == _ENTITY or _ENTITY in self.ancestors_cls(c))}
+        self.classes_vocab = {self.cur(c): scan.label(c) for c in self.entity_classes}
+
+    def find_entities(self) -> None:
+        """Entities and their class closure (shared frozensets: few distinct ones)."""
+        closures: dict[frozenset[str], frozenset[str]] = {}
+        self.node_classes: dict[str, frozenset[str]] = {}
+        for s, ts in self.scan.types.items():
+            if s in self.scan.bnodes or not ts.isdisjoint(_NOT_ENTITY):
                 continue
-            has_label = o in scan.labels_en or o in scan.labels_any
-            extra[attr_name(p)].add(scan.label(o) if has_label else o)
-        for k in sorted(extra):
-            data[k] = "; ".join(sorted(extra[k]))
-        nodes.append((s, data))
+            mine = frozenset(ts & self.entity_classes)
+            if mine:
+                closure = closures.get(mine)
+                if closure is None:
+                    full = set(mine)
+                    for c in mine:
+                        full |= self.ancestors_cls(c) & self.entity_classes
+                    closure = closures[mine] = frozenset(full)
+                self.node_classes[s] = closure
 
-    # Plain linkages, most specific property per pair.
-    prop_info: dict[str, tuple[str, str, str]] = {}
-    edges = []
-    for s in kept:
-        by_target: dict[str, set[str]] = defaultdict(set)
-        for p, o in scan.objects.get(s, ()):
-            if o in kept:
-                by_target[o].add(p)
-        if not by_target:
-            continue
-        prov = _provenance(scan, s, prov_memo, cur)
-        src_text = format_sources(prov)
-        for o, preds in by_target.items():
-            if len(preds) > 1:
-                implied: set[str] = set()
-                for q in preds:
-                    implied |= scan.ancestors(scan.subprop, q, prop_memo) - {q}
-                preds = preds - implied
-            for p in preds:
-                info = prop_info.get(p)
-                if info is None:
-                    inv = scan.inverse.get(p)
-                    info = prop_info[p] = (cur(p), scan.label(p), scan.label(inv) if inv is not None else "")
-                pc, plabel, inv_label = info
-                if (inc_pred or exc_pred) and not keep_linkage({pc}):
+    def find_vocabularies(self) -> None:
+        """Periods, statuses and linkage types (for filters and the graph attributes)."""
+        scan, cur = self.scan, self.cur
+        self.periods_vocab: dict[str, str] = {}
+        self.statuses_vocab: dict[str, str] = {}
+        period_cls = {c for c in self.entity_classes if c == _PERIOD_CLS or _PERIOD_CLS in self.ancestors_cls(c)}
+        for s, cls in self.node_classes.items():
+            if not cls.isdisjoint(period_cls):
+                self.periods_vocab[cur(s)] = scan.label(s)
+        link_status, synergy_type_cls = str(CKG.LinkStatus), str(CKG.SynergyType)
+        for s, ts in scan.types.items():
+            if link_status in ts:
+                self.statuses_vocab[cur(s)] = scan.label(s)
+        for _s, pos in scan.objects.items():
+            for p, o in pos:
+                if p == _IN_PERIOD:
+                    self.periods_vocab.setdefault(cur(o), scan.label(o))
+                elif p == _STATUS:
+                    self.statuses_vocab.setdefault(cur(o), scan.label(o))
+        vocab: dict[str, str] = {"ckg:Synergy": "synergy"}
+        used_props: set[str] = set()
+        for s, pos in scan.objects.items():
+            if s in self.node_classes:
+                used_props.update(p for p, o in pos if o in self.node_classes)
+            elif _SYNERGY in scan.types.get(s, ()):
+                for p, o in pos:
+                    if p == _SYNERGY_TYPE:
+                        vocab[cur(o)] = scan.label(o)
+        for p in used_props:
+            vocab[cur(p)] = scan.label(p)
+        for s, ts in scan.types.items():
+            if synergy_type_cls in ts:
+                vocab.setdefault(cur(s), scan.label(s))
+        for p in list(scan.subprop):
+            if _LINKED_TO in scan.ancestors(scan.subprop, p, self.prop_memo):
+                vocab.setdefault(cur(p), scan.label(p))
+        vocab.setdefault(cur(_LINKED_TO), scan.label(_LINKED_TO))
+        self.linkage_vocab = vocab
+
+    def select(self, include_classes: Iterable[str], exclude_classes: Iterable[str],
+               include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
+               statuses: Iterable[str]) -> None:
+        """Resolve the filters and keep the entities that pass them."""
+        self.inc_cls = _match_terms("class", include_classes, self.classes_vocab)
+        self.exc_cls = _match_terms("class", exclude_classes, self.classes_vocab)
+        self.inc_pred = _match_terms("linkage type", include_predicates, self.linkage_vocab)
+        self.exc_pred = _match_terms("linkage type", exclude_predicates, self.linkage_vocab)
+        self.want_periods = _match_terms("period", periods, self.periods_vocab, contains=True)
+        self.want_status = _match_terms("status", statuses, self.statuses_vocab, contains=True)
+        self.kept: dict[str, frozenset[str]] = {}
+        for s, cls in self.node_classes.items():
+            ccs = self.class_curies.get(cls)
+            if ccs is None:
+                ccs = self.class_curies[cls] = frozenset(self.cur(c) for c in cls)
+            if self.inc_cls and ccs.isdisjoint(self.inc_cls):
+                continue
+            if self.exc_cls and not ccs.isdisjoint(self.exc_cls):
+                continue
+            if (self.want_periods or self.want_status) and not self.keep_item(self.scan.objects.get(s, [])):
+                continue
+            self.kept[s] = cls
+
+    def keep_item(self, pos: list[tuple[str, str]]) -> bool:
+        """Whether an item's period and status pass the filters (an item stating none passes)."""
+        if self.want_periods:
+            ps = {self.cur(o) for p, o in pos if p == _IN_PERIOD}
+            if ps and not ps & self.want_periods:
+                return False
+        if self.want_status:
+            ss = {self.cur(o) for p, o in pos if p == _STATUS}
+            if ss and not ss & self.want_status:
+                return False
+        return True
+
+    def keep_linkage(self, keys: set[str]) -> bool:
+        if self.inc_pred and not keys & self.inc_pred:
+            return False
+        return not (self.exc_pred and keys & self.exc_pred)
+
+    def nodes(self) -> list[tuple[str, dict[str, Any]]]:
+        """One node per kept entity, with its attributes (see the module doc)."""
+        scan, cur = self.scan, self.cur
+        sorted_classes: dict[frozenset[str], list[str]] = {}
+        out = []
+        for s in sorted(self.kept):
+            cls = self.kept[s]
+            top = self.most_specific(cls)
+            cls_list = sorted_classes.get(cls)
+            if cls_list is None:
+                cls_list = sorted_classes[cls] = sorted(self.class_curies[cls])
+            prov = self.provenance(s)
+            data: dict[str, Any] = {
+                "label": scan.label(s),
+                "curie": cur(s),
+                "class": scan.label(top),
+                "class_curie": cur(top),
+                "classes": list(cls_list),
+                "definition": scan.definitions.get(s) or scan.definitions_any.get(s, ""),
+                "provenance": prov,
+                "source_text": format_sources(prov),
+            }
+            extra: dict[str, set[str]] = defaultdict(set)
+            for p, lit in scan.literals.get(s, ()):
+                if p not in _NODE_SKIP:
+                    extra[self.attr_name(p)].add(str(lit))
+            for p, o in scan.objects.get(s, ()):
+                if p in _NODE_SKIP or o in self.node_classes or o in scan.bnodes:
                     continue
-                edges.append((s, o, pc, {
-                    "kind": "property",
-                    "predicate": pc,
-                    "linkage": plabel,
-                    "label": plabel,
-                    "inverse_label": inv_label,
-                    "provenance": [dict(x) for x in prov],
-                    "source_text": src_text,
-                }))
+                has_label = o in scan.labels_en or o in scan.labels_any
+                extra[self.attr_name(p)].add(scan.label(o) if has_label else o)
+            for k in sorted(extra):
+                data[k] = "; ".join(sorted(extra[k]))
+            out.append((s, data))
+        return out
 
-    # Synergies.
-    if synergies:
+    def property_edges(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Plain linkages between kept entities: the most specific property per pair."""
+        scan = self.scan
+        prop_info: dict[str, tuple[str, str, str]] = {}
+        edges = []
+        for s in self.kept:
+            by_target: dict[str, set[str]] = defaultdict(set)
+            for p, o in scan.objects.get(s, ()):
+                if o in self.kept:
+                    by_target[o].add(p)
+            if not by_target:
+                continue
+            prov = self.provenance(s)
+            src_text = format_sources(prov)
+            for o, preds in by_target.items():
+                if len(preds) > 1:
+                    implied: set[str] = set()
+                    for q in preds:
+                        implied |= scan.ancestors(scan.subprop, q, self.prop_memo) - {q}
+                    preds = preds - implied
+                for p in preds:
+                    info = prop_info.get(p)
+                    if info is None:
+                        inv = scan.inverse.get(p)
+                        info = prop_info[p] = (self.cur(p), scan.label(p), scan.label(inv) if inv is not None else "")
+                    pc, plabel, inv_label = info
+                    if (self.inc_pred or self.exc_pred) and not self.keep_linkage({pc}):
+                        continue
+                    edges.append((s, o, pc, {
+                        "kind": "property",
+                        "predicate": pc,
+                        "linkage": plabel,
+                        "label": plabel,
+                        "inverse_label": inv_label,
+                        "provenance": [dict(x) for x in prov],
+                        "source_text": src_text,
+                    }))
+        return edges
+
+    def synergy_edges(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """One edge per synergy and pair of kept ends, with type, direction, status, period, strength."""
+        scan, cur = self.scan, self.cur
         syn_source, syn_target = str(CKG.synergySource), str(CKG.synergyTarget)
         direction_prop, strength_prop = str(CKG.direction), str(CKG.strength)
+        edges = []
         for syn, ts in scan.types.items():
             if _SYNERGY not in ts or syn in scan.bnodes:
                 continue
             pos = scan.objects.get(syn, [])
-            srcs = sorted({o for p, o in pos if p == syn_source and o in kept})
-            tgts = sorted({o for p, o in pos if p == syn_target and o in kept})
-            if not srcs or not tgts or not keep_item(pos):
+            srcs = sorted({o for p, o in pos if p == syn_source and o in self.kept})
+            tgts = sorted({o for p, o in pos if p == syn_target and o in self.kept})
+            if not srcs or not tgts or not self.keep_item(pos):
                 continue
-            types = sorted({o for p, o in pos if p == synergy_type_prop})
+            types = sorted({o for p, o in pos if p == _SYNERGY_TYPE})
             keys = {"ckg:Synergy"} | {cur(t) for t in types}
-            if not keep_linkage(keys):
+            if not self.keep_linkage(keys):
                 continue
             type_label = ", ".join(sorted(scan.label(t) for t in types))
             pers = sorted({o for p, o in pos if p == _IN_PERIOD})
             strength = next((lit for p, lit in scan.literals.get(syn, ()) if p == strength_prop), None)
-            prov = _provenance(scan, syn, prov_memo, cur)
+            prov = self.provenance(syn)
             data = {
                 "kind": "synergy",
                 "predicate": "ckg:Synergy",
@@ -689,23 +712,41 @@ def _project(graph: Graph, include_classes: Iterable[str], exclude_classes: Iter
             for u in srcs:
                 for v in tgts:
                     edges.append((u, v, cur(syn), {**data, "provenance": [dict(x) for x in prov]}))
+        return edges
 
-    edges.sort(key=lambda e: (e[0], e[1], e[2]))
-    net = nx.MultiDiGraph()
-    net.graph.update({
-        "classes": dict(sorted(classes_vocab.items())),
-        "linkage_types": dict(sorted(linkage_vocab.items())),
-        "periods": dict(sorted(periods_vocab.items())),
-        "statuses": dict(sorted(statuses_vocab.items())),
-        "filters": {
-            "include_classes": sorted(inc_cls), "exclude_classes": sorted(exc_cls),
-            "include_predicates": sorted(inc_pred), "exclude_predicates": sorted(exc_pred),
-            "periods": sorted(want_periods), "statuses": sorted(want_status), "synergies": synergies,
-        },
-    })
-    net.add_nodes_from(nodes)
-    net.add_edges_from(edges)
-    return net
+    def graph(self, nodes: list[Any], edges: list[Any], synergies: bool) -> nx.MultiDiGraph:
+        """The MultiDiGraph, with the vocabularies and the filters as graph attributes."""
+        edges.sort(key=lambda e: (e[0], e[1], e[2]))
+        net = nx.MultiDiGraph()
+        net.graph.update({
+            "classes": dict(sorted(self.classes_vocab.items())),
+            "linkage_types": dict(sorted(self.linkage_vocab.items())),
+            "periods": dict(sorted(self.periods_vocab.items())),
+            "statuses": dict(sorted(self.statuses_vocab.items())),
+            "filters": {
+                "include_classes": sorted(self.inc_cls), "exclude_classes": sorted(self.exc_cls),
+                "include_predicates": sorted(self.inc_pred), "exclude_predicates": sorted(self.exc_pred),
+                "periods": sorted(self.want_periods), "statuses": sorted(self.want_status),
+                "synergies": synergies,
+            },
+        })
+        net.add_nodes_from(nodes)
+        net.add_edges_from(edges)
+        return net
+
+
+def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterable[str],
+             include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
+             statuses: Iterable[str], synergies: bool) -> nx.MultiDiGraph:
+    steps = _Projection(_Scan(graph))
+    steps.find_entity_classes()
+    steps.find_entities()
+    steps.find_vocabularies()
+    steps.select(include_classes, exclude_classes, include_predicates, exclude_predicates, periods, statuses)
+    edges = steps.property_edges()
+    if synergies:
+        edges += steps.synergy_edges()
+    return steps.graph(steps.nodes(), edges, synergies)
 
 
 def _edge_weight(d: Mapping[str, Any]) -> float:
