@@ -575,7 +575,33 @@ def render(
         positions = map_layout(sub, seed=seed, edge_length=170.0 if small else 130.0,
                                min_separation=85.0 if small else 75.0) if chosen else {}
 
-    # -- nodes
+    # -- nodes and edges
+    node_data = _node_items(net, chosen, ids, group_of, class_keys, scores, nbrs, size_by, colour_by,
+                            mode, levels, positions, centre)
+    edge_data, linkage_count = _edge_items(net, pairs, ids, path_steps)
+
+    # -- header
+    title_text, header = _header(net, mode, chosen, pairs, linkage_count, available, in_scope, left_out,
+                                 focus_label=_label(net, centre) if centre is not None else None,
+                                 depth=depth, path_nodes=path_nodes, files=files, data_label=data_label,
+                                 size_by=size_by, colour_by=colour_by, method_note=method_note,
+                                 filters=net.graph.get("filters", {}), title=title)
+
+    doc = _page_doc(net, mode, node_data, edge_data, legend, colour_by, size_by, title_text)
+    page = _fill(title_text, header, doc)
+    result = RenderedMap(html=page, title=title_text, nodes=len(node_data), edges=len(edge_data),
+                         linkages=linkage_count, available=available, left_out=left_out, mode=mode,
+                         header=[h for h in header], node_ids=[str(n) for n in chosen])
+    if out is not None:
+        result.write(out)
+    return result
+
+
+def _node_items(net: nx.MultiDiGraph, chosen: list[Any], ids: dict[Any, int], group_of: dict[Any, Any],
+                class_keys: dict[Any, Any], scores: dict[Any, float], nbrs: dict[Any, set[Any]], size_by: str,
+                colour_by: str, mode: str, levels: dict[Any, int], positions: dict[Any, tuple[float, float]],
+                centre: Any) -> list[dict[str, Any]]:
+    """The vis-network nodes: label, class, size, periods, search names, tooltip, position."""
     periods = _periods_of_nodes(net, chosen)
     degree = {n: len(nbrs[n]) for n in chosen}
     node_data = []
@@ -604,8 +630,12 @@ def render(
         if n == centre:
             item["centre"] = True
         node_data.append(item)
+    return node_data
 
-    # -- edges
+
+def _edge_items(net: nx.MultiDiGraph, pairs: list[tuple[Any, Any]], ids: dict[Any, int],
+                path_steps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The vis-network edges (one per linked pair, its linkages in the tooltip) and the linkage count."""
     edge_data = []
     linkage_count = 0
     step_lines = {(_pair_key(net, st["from"], st["to"])): st for st in path_steps}
@@ -641,14 +671,12 @@ def render(
             item["label"] = "\n".join(_short(lk["arrow"], 40) for lk in step["linkages"][:3])
             item["arrows"] = ""
         edge_data.append(item)
+    return edge_data, linkage_count
 
-    # -- header
-    title_text, header = _header(net, mode, chosen, pairs, linkage_count, available, in_scope, left_out,
-                                 focus_label=_label(net, centre) if centre is not None else None,
-                                 depth=depth, path_nodes=path_nodes, files=files, data_label=data_label,
-                                 size_by=size_by, colour_by=colour_by, method_note=method_note,
-                                 filters=net.graph.get("filters", {}), title=title)
 
+def _page_doc(net: nx.MultiDiGraph, mode: str, node_data: list[dict[str, Any]], edge_data: list[dict[str, Any]],
+              legend: Any, colour_by: str, size_by: str, title_text: str) -> dict[str, Any]:
+    """The JSON document the page's script draws: nodes, edges, legend, period and class filters."""
     period_vocab = net.graph.get("periods", {})
     period_counts: Counter[str] = Counter(p for item in node_data for p in item["periods"])
     for e in edge_data:
@@ -656,9 +684,7 @@ def render(
     period_list = [{"id": p, "label": period_vocab.get(p, p), "count": period_counts[p]}
                    for p in sorted(period_counts, key=lambda p: (period_vocab.get(p, p), p))]
     class_counts = Counter(item["cls"] for item in node_data)
-
-    options = _vis_options(mode, len(node_data), len(edge_data))
-    doc = {
+    return {
         "mode": mode,
         "nodes": node_data,
         "edges": edge_data,
@@ -668,16 +694,9 @@ def render(
         "classes": [{"label": c, "count": class_counts[c]} for c in sorted(class_counts)],
         "colourBy": colour_by,
         "sizeBy": size_by,
-        "options": options,
+        "options": _vis_options(mode, len(node_data), len(edge_data)),
         "title": title_text,
     }
-    page = _fill(title_text, header, doc)
-    result = RenderedMap(html=page, title=title_text, nodes=len(node_data), edges=len(edge_data),
-                         linkages=linkage_count, available=available, left_out=left_out, mode=mode,
-                         header=[h for h in header], node_ids=[str(n) for n in chosen])
-    if out is not None:
-        result.write(out)
-    return result
 
 
 def _pair_key(net: nx.MultiDiGraph, u: Any, v: Any) -> tuple[str, str]:
