@@ -92,7 +92,8 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_default_data: bool, infer:
 
 @cli.command()
 @click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder (replaced as a whole).")
+              help="Output folder: created if missing; a folder an earlier build wrote gets its outputs "
+                   "replaced (other files in it stay); a non-empty folder no build wrote is refused (exit 2).")
 @click.option("--data", "more_data", multiple=True, type=click.Path(),
               help="Extra RDF file or folder (same as the global --data).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -26,6 +26,8 @@ __all__ = [
     "EntityNotFound",
     "InputError",
     "MissingInputError",
+    "NameMatchWarning",
+    "OutputError",
     "QuerySyntaxError",
     "QueryTimeout",
     "RDFSyntaxError",
@@ -52,6 +54,21 @@ class MissingInputError(InputError):
     """A file or folder the user named does not exist or cannot be read."""
 
     def __init__(self, path: str, reason: str = "no such file or directory") -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class OutputError(InputError):
+    """An output cannot be written where the user asked: a folder that does not exist and cannot be
+    created, a file that cannot be written, or a folder that holds files clusterkg did not write.
+    Exit code 2 (an environment or input problem, not a bug).
+
+    >>> str(OutputError("out/map.html", "permission denied"))
+    'out/map.html: permission denied'
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
@@ -168,3 +185,20 @@ class QueryTimeout(ClusterKGError):
 
 class EndpointError(InputError):
     """A remote SPARQL endpoint could not be reached or answered with an error."""
+
+
+class NameMatchWarning(UserWarning):
+    """A name picked an entity by a prefix or a near match, not by an exact name.
+
+    Not an error: the command goes on with that entity, and the CLI prints the message
+    ("taking 'Interreg' as 'Interregional Innovation Investments (I3)'") on standard error so
+    that nobody is misled about which entity an answer is about. ``name`` is what was typed,
+    ``iri`` and ``label`` the entity taken, ``kind`` ``"prefix"`` or ``"near"``.
+    """
+
+    def __init__(self, name: str, iri: str, label: str, kind: str) -> None:
+        self.name = name
+        self.iri = iri
+        self.label = label
+        self.kind = kind
+        super().__init__(f"taking {name!r} as {label!r}")

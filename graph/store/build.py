@@ -1,24 +1,48 @@
 """``clusterkg build``: load, optionally infer, validate, and write the merged graph.
 
-Outputs go to a temporary folder next to the target and replace it in one rename, so a failed
-build never leaves half-written files behind.
+The output folder is never a place where a user's files can be lost:
+
+- a folder that does not exist yet is written as a temporary folder next to it (``.NAME.tmp-*``)
+  and renamed into place in one step, so a failed build leaves nothing half-written;
+- a folder an earlier build wrote (it holds the marker file :data:`MARKER`, or only the three
+  outputs) is replaced the same way when it holds nothing else, else each output file is
+  replaced on its own (through a temporary file and a rename) and every other file stays;
+- an empty folder, or the working folder, gets the outputs written into it, file by file;
+- a non-empty folder that is not a clusterkg output is refused
+  (:class:`~graph.errors.OutputError`, exit code 2) before anything is loaded or written.
+
+Temporary folders and files left by a build that was killed are removed by the next build
+into the same place (only those of processes that no longer run, and only if they hold nothing
+but build outputs).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..entities.stats import graph_stats
+from ..errors import OutputError
 from .cache import open_graph
 from .serialize import to_ntriples, to_turtle
 from .validate import ValidationReport, validate_graph
 
-__all__ = ["BuildResult", "build"]
+__all__ = ["MARKER", "OUTPUTS", "BuildResult", "build", "check_out_dir", "write_outputs"]
+
+#: The file that marks a folder as written by ``clusterkg build``.
+MARKER = ".clusterkg-build"
+#: The files a build writes.
+OUTPUTS = ("graph.ttl", "graph.nt", "validation.txt")
+_MARKER_TEXT = ("This folder was written by `clusterkg build`. The next build into it replaces\n"
+                "graph.ttl, graph.nt and validation.txt and leaves any other file alone.\n")
+_OURS = frozenset((*OUTPUTS, MARKER))
+_STALE_EMPTY = 600.0  # seconds after which an empty temporary folder of unknown owner is stale
 
 
 @dataclass
@@ -50,7 +74,8 @@ def build(
     Parameters
     ----------
     out_dir : str or Path
-        Output folder; replaced as a whole.
+        Output folder: created if missing; an earlier build's outputs in it are replaced, other
+        files are left alone; a non-empty folder that no build wrote is refused.
     paths : iterable of str or Path
         Extra RDF files or folders.
     default_data : bool
@@ -72,21 +97,182 @@ def build(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "build"
     >>> result = build(out, use_cache=False)
     >>> result.conforms, sorted(p.name for p in out.iterdir())
-    (True, ['graph.nt', 'graph.ttl', 'validation.txt'])
+    (True, ['.clusterkg-build', 'graph.nt', 'graph.ttl', 'validation.txt'])
     """
+    target = Path(out_dir)
+    check_out_dir(target)  # refuse a foreign folder before the (slow) load
     loaded = open_graph(paths, default_data=default_data, infer=infer, use_cache=use_cache)
     report = validate_graph(loaded)
-    target = Path(out_dir)
-    parent = target.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+    write_outputs(target, {"graph.ttl": to_turtle(loaded.graph), "graph.nt": to_ntriples(loaded.graph),
+                           "validation.txt": report.text()})
+    return BuildResult(target, loaded.files, len(loaded.graph), graph_stats(loaded.graph), report)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill would terminate the process there
+        return True
     try:
-        (tmp / "graph.ttl").write_text(to_turtle(loaded.graph), encoding="utf-8", newline="\n")
-        (tmp / "graph.nt").write_text(to_ntriples(loaded.graph), encoding="utf-8", newline="\n")
-        (tmp / "validation.txt").write_text(report.text(), encoding="utf-8", newline="\n")
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it runs, as another user
+        return True
+    return True
+
+
+_TEMP_NAME = re.compile(r"\.(?P<name>.*)\.(?P<kind>tmp|old)-(?:(?P<pid>\d+)-)?[^/]*$")
+
+
+def _stale(entry: Path) -> bool:
+    """True when ``entry`` (a temporary folder or file of ours) belongs to no running build."""
+    m = _TEMP_NAME.match(entry.name)
+    if not m:
+        return False
+    if m.group("pid"):
+        return not _pid_alive(int(m.group("pid")))
+    try:  # written by an older clusterkg that did not record its process
+        return time.time() - entry.lstat().st_mtime > _STALE_EMPTY
+    except OSError:
+        return False
+
+
+def _only_outputs(folder: Path) -> bool:
+    """True when ``folder`` holds nothing but build outputs (and the marker)."""
+    try:
+        return all(p.name in _OURS and p.is_file() and not p.is_symlink() for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _clean_leftovers(parent: Path, name: str) -> None:
+    """Remove what killed builds left next to ``parent/name`` and inside it."""
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(f".{name}.") or entry.is_symlink() or not entry.is_dir():
+            continue
+        if not _stale(entry):
+            continue
+        if ".tmp-" in entry.name:  # a new output, written before its rename
+            ours = _only_outputs(entry)
+        else:  # .NAME.old-*: holds the previous output folder, NAME, on its way out
+            try:
+                ours = all(p.name == name and p.is_dir() and not p.is_symlink() and _only_outputs(p)
+                           for p in entry.iterdir())
+            except OSError:
+                ours = False
+        if ours:
+            shutil.rmtree(entry, ignore_errors=True)
+    target = parent / name
+    if target.is_dir() and (target / MARKER).is_file():
+        for entry in target.iterdir():
+            if (entry.is_file() and not entry.is_symlink() and _stale(entry)
+                    and any(entry.name.startswith(f".{o}.tmp-") for o in OUTPUTS)):
+                entry.unlink(missing_ok=True)
+
+
+def _holds_cwd(folder: Path) -> bool:
+    try:
+        cwd = Path.cwd().resolve()
+        real = folder.resolve()
+    except OSError:
+        return True
+    return cwd == real or real in cwd.parents
+
+
+def check_out_dir(target: str | Path) -> str:
+    """Check that a build may write into ``target``; say how.
+
+    Returns
+    -------
+    str
+        ``"new"`` (the folder does not exist: written elsewhere, renamed into place),
+        ``"replace"`` (an earlier build's folder holding nothing else: replaced in one rename) or
+        ``"in-place"`` (an empty folder, the working folder, a link, or an earlier build's
+        folder with other files in it: each output replaced on its own, nothing else touched).
+
+    Raises
+    ------
+    OutputError
+        ``target`` is a file, or a non-empty folder that no build wrote (nothing is touched).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_out_dir(d / "build")
+    'new'
+    >>> _ = (d / "thesis.docx").write_text("years of work")
+    >>> check_out_dir(d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.OutputError: ...: the folder is not empty and was not written by clusterkg build (it has no \
+.clusterkg-build file); nothing was changed: choose a new or empty folder
+    """
+    target = Path(target)
+    if not target.exists() and not target.is_symlink():
+        return "new"
+    if not target.is_dir():
+        raise OutputError(str(target), "exists and is not a folder")
+    try:
+        names = {p.name for p in target.iterdir()}
+    except OSError as exc:
+        raise OutputError(str(target), f"cannot read the folder ({exc.strerror or exc})") from None
+    if names and MARKER not in names and names != set(OUTPUTS):
+        raise OutputError(str(target), f"the folder is not empty and was not written by clusterkg build (it has "
+                                       f"no {MARKER} file); nothing was changed: choose a new or empty folder")
+    if names and names <= _OURS and not target.is_symlink() and not _holds_cwd(target):
+        return "replace"
+    return "in-place"
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_outputs(target: str | Path, files: Mapping[str, str]) -> str:
+    """Write ``files`` (name → text) into the build folder ``target``, safely (see the module).
+
+    Returns
+    -------
+    str
+        How: ``"new"``, ``"replace"`` or ``"in-place"`` (see :func:`check_out_dir`).
+
+    Raises
+    ------
+    OutputError
+        ``target`` holds files that no build wrote, or cannot be written.
+    """
+    target = Path(os.path.abspath(target))
+    parent = target.parent
+    mode = check_out_dir(target)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _clean_leftovers(parent, target.name)
+        if mode == "in-place":
+            _write_in_place(target, files)
+        else:
+            _write_by_rename(target, files, replace=mode == "replace")
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(target)
+        raise OutputError(where, f"cannot write the build output ({exc.strerror or exc})") from None
+    return mode
+
+
+def _write_by_rename(target: Path, files: Mapping[str, str], *, replace: bool) -> None:
+    parent = target.parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
+    try:
+        _write(tmp / MARKER, _MARKER_TEXT)
+        for name, text in files.items():
+            _write(tmp / name, text)
+        os.chmod(tmp, 0o777 & ~_umask())
+        if replace:
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=parent))
             os.replace(target, old / target.name)
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
@@ -95,4 +281,30 @@ def build(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(target, loaded.files, len(loaded.graph), graph_stats(loaded.graph), report)
+
+
+def _write_in_place(target: Path, files: Mapping[str, str]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    marker = target / MARKER
+    if not marker.exists():
+        _write(marker, _MARKER_TEXT)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, text in files.items():  # all written first, then renamed one after the other
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.tmp-{os.getpid()}-", dir=target)
+            staged.append((name, Path(tmp_name)))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.chmod(tmp_name, 0o666 & ~_umask())
+        for name, staged_file in staged:
+            os.replace(staged_file, target / name)
+    except BaseException:
+        for _, staged_file in staged:
+            staged_file.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

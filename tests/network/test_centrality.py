@@ -7,8 +7,8 @@ import sys
 import networkx as nx
 import pytest
 
-from graph.network import centrality as cmod
 from graph.errors import InputError
+from graph.network import centrality as cmod
 from graph.network.analysis import centrality
 from graph.network.centrality import betweenness, closeness, fast_available
 from graph.network.projection import project, simple_graph
