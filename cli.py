@@ -1,7 +1,11 @@
 """The ``clusterkg`` command line: parse options, call :mod:`graph`, map errors to exit codes.
 
 Exit codes: 0 success; 1 the data violates the SHACL shapes (or another failed check);
-2 unusable input (missing or malformed file, unknown entity, bad option); 3 a query timed out.
+2 unusable input (missing or malformed file, unknown entity, bad option, an output that cannot
+be written); 3 a query timed out; 70 an internal error (a bug: please report it).
+
+Everything printed for people goes through :func:`say`, which escapes terminal control
+characters (:mod:`graph.textsafe`); machine formats written with ``--out`` keep every byte.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -17,7 +22,8 @@ from typing import Any, TypeVar
 import click
 
 import graph
-from graph.errors import ClusterKGError, EntityLookupError
+from graph.errors import ClusterKGError, EntityLookupError, NameMatchWarning
+from graph.textsafe import escape_controls, json_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,30 +42,68 @@ class Settings:
                                 use_cache=self.use_cache)
 
 
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text meant for people, with terminal control characters escaped."""
+    click.echo(escape_controls(text), err=err, nl=nl)
+
+
 def fail(err: ClusterKGError) -> None:
     """Print one clear message for ``err`` and exit with its code."""
     text = err.describe() if isinstance(err, EntityLookupError) else str(err)
-    click.echo(text if isinstance(err, graph.RDFSyntaxError) else f"error: {text}", err=True)
+    say(text if isinstance(err, graph.RDFSyntaxError) else f"error: {text}", err=True)
     sys.exit(err.exit_code)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    say(str(message), err=True)
+
+
 def handles_errors(func: F) -> F:
-    """Turn library errors into messages and exit codes (no traceback)."""
+    """Turn library errors into messages and exit codes (no traceback); say which entity a near
+    name was taken as (:class:`~graph.errors.NameMatchWarning`) on standard error."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ClusterKGError as err:
-            fail(err)
-        except (BrokenPipeError, KeyboardInterrupt):
-            sys.exit(130)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", NameMatchWarning)
+            original = warnings.showwarning
+
+            def show(message: Warning | str, category: type[Warning], *rest: Any, **kw: Any) -> None:
+                if issubclass(category, NameMatchWarning):
+                    _show_warning(message, category, *rest, **kw)
+                else:
+                    original(message, category, *rest, **kw)
+
+            warnings.showwarning = show
+            try:
+                return func(*args, **kwargs)
+            except ClusterKGError as err:
+                fail(err)
+            except (BrokenPipeError, KeyboardInterrupt):
+                sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 
 
 def emit_json(doc: Any) -> None:
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    click.echo(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)))
+
+
+def _to_terminal() -> bool:
+    """True when standard output is a terminal."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def emit(text: str, *, machine: bool = False) -> None:
+    """Print a command's output: text for people always escaped; a machine format (CSV, RDF, ...)
+    escaped only when it goes to a terminal (piped or redirected, it keeps every byte)."""
+    if not machine or _to_terminal():
+        text = escape_controls(text)
+    click.echo(text, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -120,13 +164,13 @@ def build(settings: Settings, out_dir: str, more_data: tuple[str, ...], fmt: str
                    "warnings": result.report.count("Warning"), "conforms": result.conforms,
                    "outputs": ["graph.ttl", "graph.nt", "validation.txt"]})
     else:
-        click.echo(f"read {len(result.files)} file(s): {result.triples} triples, {s['entities']} entities, "
+        say(f"read {len(result.files)} file(s): {result.triples} triples, {s['entities']} entities, "
                    f"{s['synergies']} synergies, {s['figures']} figures")
-        click.echo(f"validation: {result.report.count('Violation')} violation(s), "
+        say(f"validation: {result.report.count('Violation')} violation(s), "
                    f"{result.report.count('Warning')} warning(s)")
         for r in [r for r in result.report.results if r.severity == "Violation"][:20]:
-            click.echo(f"  {r.line()}")
-        click.echo(f"wrote {result.out_dir}/graph.ttl, graph.nt, validation.txt")
+            say(f"  {r.line()}")
+        say(f"wrote {result.out_dir}/graph.ttl, graph.nt, validation.txt")
     if not result.conforms:
         sys.exit(1)
 
@@ -151,7 +195,7 @@ def validate(settings: Settings, paths: tuple[str, ...], fmt: str, no_warnings: 
     loaded = graph.open_graph([*settings.data, *paths], default_data=settings.default_data,
                               infer=settings.infer, use_cache=settings.use_cache)
     report = graph.validate_graph(loaded, warnings=not no_warnings)
-    click.echo(report.to_json() if fmt == "json" else report.text(), nl=False)
+    say(report.to_json() if fmt == "json" else report.text(), nl=False)
     if not report.conforms:
         sys.exit(1)
 
@@ -171,7 +215,7 @@ def stats(settings: Settings, fmt: str) -> None:
     if fmt == "json":
         emit_json(s)
     else:
-        click.echo(graph.format_stats(s), nl=False)
+        say(graph.format_stats(s), nl=False)
 
 
 @cli.command()
@@ -195,7 +239,7 @@ def show(settings: Settings, entity: str, fmt: str) -> None:
     if fmt == "json":
         emit_json(d)
     else:
-        click.echo(graph.format_description(d), nl=False)
+        say(graph.format_description(d), nl=False)
 
 
 # -- SPARQL: query, queries, push ----------------------------------------------------------
@@ -248,7 +292,7 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
     if fmt is None:
         fmt = format_for_path(out) if out else None
         if fmt is None or (fmt in ("turtle", "nt", "jsonld")) != rdf:
-            fmt = "turtle" if rdf else ("table" if out or sys.stdout.isatty() else "csv")
+            fmt = "turtle" if rdf else ("table" if out or _to_terminal() else "csv")
     names: dict[str, str] = {}
     if labels and fmt == "table" and result.type == "SELECT":
         from rdflib import URIRef
@@ -260,11 +304,11 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
         write_atomic(out, output)
         size = f"{len(result.graph or ())} triples" if rdf else (
             f"{len(result.rows)} rows" if result.type == "SELECT" else str(result.askAnswer).lower())
-        click.echo(f"wrote {out} ({size})", err=True)
+        say(f"wrote {out} ({size})", err=True)
     else:
-        click.echo(output, nl=False)
+        emit(output, machine=fmt != "table")
     if result.truncated and fmt != "table":
-        click.echo(f"note: the answer was cut to {limit} by --limit", err=True)
+        say(f"note: the answer was cut to {limit} by --limit", err=True)
 
 
 @cli.command()
@@ -328,7 +372,7 @@ def queries(ctx: click.Context, fmt: str) -> None:
         return
     width = max((len(q.name) for q in found), default=4)
     for q in found:
-        click.echo(f"{q.name.ljust(width)}  {q.title}")
+        say(f"{q.name.ljust(width)}  {q.title}")
 
 
 @queries.command("show")
@@ -343,7 +387,7 @@ def queries_show(name: str) -> None:
     """
     from graph.sparql.library import get_query
 
-    click.echo(get_query(name).text, nl=False)
+    say(get_query(name).text, nl=False)
 
 
 @queries.command("run")
@@ -412,7 +456,7 @@ def push(settings: Settings, endpoint: str | None, graph_iri: str | None, replac
         emit_json({"triples": report.triples, "requests": report.requests, "method": report.method,
                    "url": report.url, "graph": report.graph})
     else:
-        click.echo(report.text(), nl=False)
+        say(report.text(), nl=False)
 
 
 # -- network analysis: path, centrality, communities, neighbours, gaps, export ----------------
@@ -459,19 +503,19 @@ def _network(settings: Settings, filters: dict[str, Any], rdf: bool = False) -> 
     return g, net
 
 
-def _emit(text: str, out: str | None, what: str = "") -> None:
-    """Print ``text``, or write it atomically to ``out``."""
+def _emit(text: str, out: str | None, what: str = "", *, machine: bool = False) -> None:
+    """Print ``text`` (see :func:`emit`), or write it atomically to ``out`` as it is."""
     if out:
         from graph.store.serialize import write_atomic
 
         write_atomic(out, text)
-        click.echo(f"wrote {out}{what}", err=True)
+        say(f"wrote {out}{what}", err=True)
     else:
-        click.echo(text, nl=False)
+        emit(text, machine=machine)
 
 
 def _json_text(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 _OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=None,
@@ -561,7 +605,8 @@ def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: in
     _, net = _network(settings, filters)
     result = analysis.centrality(net, measure, types=analysis.resolve_classes(net, types), top=top,
                                  sample=sample, seed=seed, backend=backend)
-    _emit(_json_text(result) if fmt == "json" else analysis.format_centrality(result, fmt), out)
+    _emit(_json_text(result) if fmt == "json" else analysis.format_centrality(result, fmt), out,
+          machine=fmt != "table")
 
 
 @cli.command()
@@ -607,7 +652,7 @@ def communities(settings: Settings, method: str, resolution: float, seed: int, m
         text = buf.getvalue()
     else:
         text = analysis.format_communities(result, members=members)
-    _emit(text, out)
+    _emit(text, out, machine=fmt != "text")
 
 
 @cli.command()
@@ -680,7 +725,7 @@ def gaps(settings: Settings, types: tuple[str, ...], top: int, method: str, fmt:
         text = buf.getvalue()
     else:
         text = analysis.format_gaps(result)
-    _emit(text, out)
+    _emit(text, out, machine=fmt != "text")
 
 
 @cli.command()
@@ -713,7 +758,8 @@ def export(settings: Settings, fmt: str | None, table: str, out: str | None, **f
         fmt = {"graphml": "graphml", "xml": "graphml", "gexf": "gexf", "json": "json", "csv": "csv"}.get(ext, "graphml")
     _, net = _network(settings, filters)
     text = export_network(net, fmt, table=table)
-    _emit(text, out, f" ({fmt}: {net.number_of_nodes()} entities, {net.number_of_edges()} linkages)")
+    _emit(text, out, f" ({fmt}: {net.number_of_nodes()} entities, {net.number_of_edges()} linkages)",
+          machine=True)
 
 
 
@@ -772,9 +818,9 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
                    "entities_in_scope": result.available, "left_out": result.left_out,
                    "header": result.header})
     else:
-        click.echo(f"wrote {out}: {result.nodes} entities, {result.edges} linked pairs "
+        say(f"wrote {out}: {result.nodes} entities, {result.edges} linked pairs "
                    f"({result.linkages} linkages)")
-        click.echo(result.header[2])
+        say(result.header[2])
     if open_after:
         from pathlib import Path
 
@@ -789,7 +835,7 @@ def main() -> None:
     except Exception as exc:  # a bug: say so in one line, traceback only on request
         if os.environ.get("CLUSTERKG_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set CLUSTERKG_DEBUG=1 for a traceback)",
+        say(f"internal error: {type(exc).__name__}: {exc} (set CLUSTERKG_DEBUG=1 for a traceback)",
                    err=True)
         sys.exit(70)
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .textsafe import escape_controls
+
 __all__ = [
     "AmbiguousEntity",
     "ClusterKGError",
@@ -56,7 +58,7 @@ class MissingInputError(InputError):
     def __init__(self, path: str, reason: str = "no such file or directory") -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(escape_controls(f"{path}: {reason}"))
 
 
 class OutputError(InputError):
@@ -71,11 +73,12 @@ class OutputError(InputError):
     def __init__(self, path: str, reason: str) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(escape_controls(f"{path}: {reason}"))
 
 
 class RDFSyntaxError(InputError):
-    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message``."""
+    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message`` (control characters from
+    the file escaped: the message is printed on a terminal)."""
 
     def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
         self.path = path
@@ -87,7 +90,7 @@ class RDFSyntaxError(InputError):
             where += f":{line}"
             if column is not None:
                 where += f":{column}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(escape_controls(f"{where}: {message}"))
 
 
 class UnsafeInputError(InputError):
@@ -96,7 +99,7 @@ class UnsafeInputError(InputError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         self.message = message
-        super().__init__(f"{path}: {message}")
+        super().__init__(escape_controls(f"{path}: {message}"))
 
 
 class EntityLookupError(InputError):
@@ -109,12 +112,12 @@ class EntityLookupError(InputError):
         super().__init__(message)
 
     def describe(self) -> str:
-        """The message followed by one line per candidate."""
+        """The message followed by one line per candidate (control characters escaped)."""
         lines = [str(self)]
         if self.candidates:
             lines.append("closest matches:")
             lines.extend(f"  {label}  <{iri}>" for label, iri in self.candidates)
-        return "\n".join(lines)
+        return escape_controls("\n".join(lines))
 
 
 class EntityNotFound(EntityLookupError):
@@ -166,7 +169,7 @@ class QuerySyntaxError(InputError):
         self.column = column
         self.message = message
         where = f"line {line}, column {column}: " if line is not None and column is not None else ""
-        super().__init__(f"{where}{message}")
+        super().__init__(escape_controls(f"{where}{message}"))
 
 
 class UnsafeQueryError(InputError):

@@ -19,6 +19,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from ..namespaces import CKG, curie
+from ..textsafe import escape_controls
 from .lookup import EntityIndex, label_of
 
 __all__ = ["describe", "format_description", "provenance_of"]
@@ -194,7 +195,7 @@ def _prov_text(prov: list[dict[str, str]]) -> str:
 
 
 def format_description(d: dict[str, Any]) -> str:
-    """Render :func:`describe`'s result as readable text."""
+    """Render :func:`describe`'s result as readable text (control characters escaped)."""
     lines = [f"{d['label']}  <{d['iri']}>", f"  type: {', '.join(d['types'])}"]
     others = [f"{lab['value']}" + (f" @{lab['lang']}" if lab["lang"] else "")
               for lab in d["labels"] if lab["value"] != d["label"]]
@@ -223,4 +224,4 @@ def format_description(d: dict[str, Any]) -> str:
     if d["incoming"]:
         lines.append("linkages in:")
         lines.extend(f"  ←{a['predicate_label']}— {a['source_label']}" for a in d["incoming"])
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

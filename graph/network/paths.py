@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import InputError
+from ..textsafe import escape_controls
 from .projection import directed_graph, in_class, node_summary, simple_graph
 
 __all__ = [
@@ -275,7 +276,8 @@ def _explain_path(net: nx.MultiDiGraph, path: list[Any], directed: bool) -> dict
 
 
 def format_paths(result: dict[str, Any]) -> str:
-    """Render :func:`linkage_paths`' result as text: one line per hop, sources in brackets."""
+    """Render :func:`linkage_paths`' result as text: one line per hop, sources in brackets (control
+    characters escaped)."""
     lines: list[str] = []
     if not result["found"]:
         lines.append(f"{result['reason']}.")
@@ -289,7 +291,7 @@ def format_paths(result: dict[str, Any]) -> str:
             lines.extend(f"  {step['text']}" for step in side["neighbours"])
             if side["truncated"]:
                 lines.append(f"  ... ({side['linkages']} direct linkages in all)")
-        return "\n".join(lines) + "\n"
+        return escape_controls("\n".join(lines) + "\n")
     many = len(result["paths"]) > 1
     for i, p in enumerate(result["paths"], 1):
         if many:
@@ -300,7 +302,7 @@ def format_paths(result: dict[str, Any]) -> str:
             first, *others = step["linkages"]
             lines.append(("  " if many else "") + first["text"])
             lines.extend(("  " if many else "") + f"    also: {o['text']}" for o in others)
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")
 
 
 def neighbours(
@@ -384,7 +386,7 @@ def neighbours(
 
 
 def format_neighbours(result: dict[str, Any]) -> str:
-    """Render :func:`neighbours`' result as text."""
+    """Render :func:`neighbours`' result as text (control characters escaped)."""
     e = result["entity"]
     n = len(result["nodes"]) - 1
     scope = f" of class {', '.join(result['types'])}" if result["types"] else ""
@@ -393,4 +395,4 @@ def format_neighbours(result: dict[str, Any]) -> str:
     for g in result["groups"]:
         lines.append(f"{g['linkage']}{' (synergy)' if g['kind'] == 'synergy' else ''}: {g['count']}")
         lines.extend(f"  {item['text']}" for item in g["linkages"])
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

@@ -32,6 +32,7 @@ from rdflib import BNode
 from rdflib.term import Node
 
 from ..errors import EndpointError, InputError
+from ..textsafe import escape_controls
 from .results import QueryResult, parse_results_json
 
 __all__ = ["PushReport", "endpoint_query", "gsp_url", "parse_header", "push"]
@@ -134,8 +135,8 @@ class PushReport:
     def text(self) -> str:
         where = f"graph <{self.graph}>" if self.graph else "the default graph"
         how = "Graph Store Protocol" if self.method == "graph-store" else "SPARQL Update INSERT DATA"
-        return (f"pushed {self.triples} triples to {where} of {self.url} "
-                f"in {self.requests} request(s) ({how})\n")
+        return escape_controls(f"pushed {self.triples} triples to {where} of {self.url} "
+                               f"in {self.requests} request(s) ({how})\n")
 
 
 def _batches(lines: Sequence[tuple[str, bool]], size: int) -> list[list[str]]:

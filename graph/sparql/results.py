@@ -46,6 +46,7 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..namespaces import PREFIXES, bind_prefixes, curie
+from ..textsafe import escape_controls, json_safe
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -267,14 +268,14 @@ def _cell(term: Node | None, labels: Mapping[str, str], width: int = 60) -> str:
         text = f"_:{term}"
     else:
         text = str(term)
-    text = " ".join(text.split())  # one line per row
+    text = escape_controls(" ".join(text.split()))  # one line per row; no terminal control
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _table(result: QueryResult, labels: Mapping[str, str]) -> str:
     if result.type == "ASK":
         return ("true" if result.askAnswer else "false") + "\n"
-    header = result.variables
+    header = [escape_controls(v) for v in result.variables]
     cells = [[_cell(t, labels) for t in row] for row in result.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
@@ -340,7 +341,7 @@ def results_json(result: QueryResult) -> dict[str, Any]:
 
 
 def _json(result: QueryResult) -> str:
-    return json.dumps(results_json(result), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(results_json(result), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _xml(result: QueryResult) -> str:
@@ -392,7 +393,7 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     elif "@id" in doc:  # a single node: keep the compact form, as a one-node graph
         ctx = doc.pop("@context", {})
         doc = {"@context": ctx, "@graph": [doc]}
-    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True)) + "\n"
 
 
 # -- reading results back, comparing ---------------------------------------------------------
