@@ -90,6 +90,12 @@ def emit_json(doc: Any) -> None:
     click.echo(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)))
 
 
+def _say_created(folders: list[Any]) -> None:
+    """Say which missing folders writing an output created (every command does the same)."""
+    for folder in folders:
+        say(f"created folder {folder}", err=True)
+
+
 def _to_terminal() -> bool:
     """True when standard output is a terminal."""
     try:
@@ -156,6 +162,7 @@ def build(settings: Settings, out_dir: str, more_data: tuple[str, ...], fmt: str
     """
     result = graph.build(out_dir, [*settings.data, *more_data], default_data=settings.default_data,
                          infer=settings.infer, use_cache=settings.use_cache)
+    _say_created(result.created)
     s = result.stats
     if fmt == "json":
         emit_json({"out": str(result.out_dir), "triples": result.triples, "entities": s["entities"],
@@ -253,10 +260,12 @@ def _query_options(func: F) -> F:
         click.option("--format", "fmt", type=click.Choice(_RESULT_FORMATS), default=None,
                      help="SELECT/ASK: table (default on a terminal), csv (default otherwise), tsv, "
                           "json (SPARQL 1.1 Results JSON), xml. CONSTRUCT/DESCRIBE: turtle (default), nt, "
-                          "jsonld. With --out, the file extension picks the format."),
+                          "jsonld. With --out and no --format, the file extension picks it: .csv .tsv "
+                          ".json/.srj .xml/.srx .txt (table) for SELECT/ASK, .ttl .nt .jsonld for "
+                          "CONSTRUCT/DESCRIBE; any other extension is refused (exit 2)."),
         click.option("--out", type=click.Path(dir_okay=False), default=None,
                      help="Write the result to this file (atomically) instead of standard output."),
-        click.option("--timeout", type=float, default=30.0, show_default=True,
+        click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
                      help="Seconds before the query is stopped (exit 3); 0 for no limit."),
         click.option("--limit", type=click.IntRange(min=0), default=None,
                      help="Return at most N rows (or triples)."),
@@ -275,10 +284,13 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
                allow_remote: bool = False, engine: str = "oxigraph") -> None:
     from graph.sparql.query import fetch_labels, open_store
     from graph.sparql.remote import parse_header
-    from graph.sparql.results import format_for_path
+    from graph.sparql.results import format_for_out
+    from graph.sparql.safety import check_query
     from graph.store.serialize import write_atomic
 
     hdrs = dict(parse_header(h) for h in headers)
+    if out and fmt is None:  # a file name that picks no fitting format fails before the query runs
+        format_for_out(out, check_query(text, allow_remote=True, parse=False).form)
     source: Any = None
     if endpoint is None:
         if engine == "rdflib":
@@ -290,9 +302,7 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
                          endpoint=endpoint, headers=hdrs, engine=engine)
     rdf = result.type in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:
-        fmt = format_for_path(out) if out else None
-        if fmt is None or (fmt in ("turtle", "nt", "jsonld")) != rdf:
-            fmt = "turtle" if rdf else ("table" if out or _to_terminal() else "csv")
+        fmt = format_for_out(out, result.type) if out else ("turtle" if rdf else "table" if _to_terminal() else "csv")
     names: dict[str, str] = {}
     if labels and fmt == "table" and result.type == "SELECT":
         from rdflib import URIRef
@@ -301,7 +311,7 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
         names = fetch_labels(iris, source, endpoint=endpoint, headers=hdrs, timeout=timeout or None)
     output = result.serialize_as(fmt, names)
     if out:
-        write_atomic(out, output)
+        _say_created(write_atomic(out, output))
         size = f"{len(result.graph or ())} triples" if rdf else (
             f"{len(result.rows)} rows" if result.type == "SELECT" else str(result.askAnswer).lower())
         say(f"wrote {out} ({size})", err=True)
@@ -424,7 +434,9 @@ def queries_run(settings: Settings, name: str, fmt: str | None, out: str | None,
               help="HTTP header, e.g. 'Authorization: Bearer TOKEN' (repeatable).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Triples per Graph Store request.")
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for the answer to each HTTP request; past it, push stops with exit 2 "
+                   "and says whether the endpoint could not be reached or did not answer.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @handles_errors
@@ -508,7 +520,7 @@ def _emit(text: str, out: str | None, what: str = "", *, machine: bool = False) 
     if out:
         from graph.store.serialize import write_atomic
 
-        write_atomic(out, text)
+        _say_created(write_atomic(out, text))
         say(f"wrote {out}{what}", err=True)
     else:
         emit(text, machine=machine)
@@ -812,6 +824,7 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
     result = graph.render(loaded, out=out, focus=focus, depth=depth, path=path_ends, types=types,
                           period=period, size_by=size_by, colour_by=colour_by, max_nodes=max_nodes,
                           title=title)
+    _say_created(result.created)
     if fmt == "json":
         emit_json({"out": out, "title": result.title, "mode": result.mode, "entities": result.nodes,
                    "linked_pairs": result.edges, "linkages": result.linkages,

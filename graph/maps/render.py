@@ -164,6 +164,8 @@ class RenderedMap:
         The node keys (IRIs) on the map, in the page's order.
     path : pathlib.Path or None
         Where it was written, if it was.
+    created : list of pathlib.Path
+        Folders that writing it created (outermost first).
     """
 
     html: str = field(repr=False)
@@ -177,12 +179,13 @@ class RenderedMap:
     header: list[str] = field(default_factory=list, repr=False)
     node_ids: list[str] = field(default_factory=list, repr=False)
     path: Path | None = None
+    created: list[Path] = field(default_factory=list, repr=False)
 
     def write(self, path: str | Path) -> Path:
-        """Write the page to ``path`` atomically and return the path."""
+        """Write the page to ``path`` atomically (creating missing folders) and return the path."""
         from ..store.serialize import write_atomic
 
-        write_atomic(path, self.html)
+        self.created = write_atomic(path, self.html)
         self.path = Path(path)
         return self.path
 

@@ -470,6 +470,8 @@ def query(
     """
     if limit is not None and limit < 0:
         raise InputError(f"--limit must be 0 or more, not {limit}")
+    if timeout is not None and timeout < 0:
+        raise InputError(f"--timeout must be 0 (no limit) or more, not {timeout:g}")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     info = check_query(text, allow_remote=allow_remote, remote_endpoint=endpoint is not None)

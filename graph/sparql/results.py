@@ -52,6 +52,7 @@ __all__ = [
     "GRAPH_FORMATS",
     "SOLUTION_FORMATS",
     "QueryResult",
+    "format_for_out",
     "format_for_path",
     "parse_results_json",
     "results_json",
@@ -80,6 +81,50 @@ def format_for_path(path: str) -> str | None:
         if path.lower().endswith(ext):
             return fmt
     return None
+
+
+def format_for_out(path: str, form: str) -> str:
+    """The format an ``--out`` file's extension picks for a query of kind ``form``.
+
+    Raises
+    ------
+    InputError
+        The extension is unknown, or names a format that does not fit the query (a SELECT
+        written to ``.ttl``); the message lists the extensions that fit.
+
+    Examples
+    --------
+    >>> format_for_out("answers.csv", "SELECT"), format_for_out("g.nt", "CONSTRUCT")
+    ('csv', 'nt')
+    >>> format_for_out("answers.ttl", "SELECT")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: answers.ttl: a .ttl file holds RDF, but a SELECT query returns solutions: \
+name the file .csv, .json, .srj, .srx, .tsv, .txt or .xml, or give --format
+    """
+    rdf = form in ("CONSTRUCT", "DESCRIBE")
+    fits = GRAPH_FORMATS if rdf else SOLUTION_FORMATS
+    exts = ", ".join(sorted(e for e, f in _EXTENSIONS.items() if f in fits))
+    exts = exts.rsplit(", ", 1)[0] + " or " + exts.rsplit(", ", 1)[1] if ", " in exts else exts
+    fmt = format_for_path(path)
+    kind = ("an RDF graph" if rdf else "solutions") if form != "ASK" else "a boolean"
+    if fmt is None:
+        return _bad_out(path, f"the extension does not say which format to write; {_article(form)} {form} "
+                              f"query returns {kind}: name the file {exts}, or give --format")
+    if fmt not in fits:
+        holds = "RDF" if fmt in GRAPH_FORMATS else "solutions"
+        ext = next(e for e in _EXTENSIONS if path.lower().endswith(e))
+        return _bad_out(path, f"a {ext} file holds {holds}, but {_article(form)} {form} query returns {kind}: "
+                              f"name the file {exts}, or give --format")
+    return fmt
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].upper() in "AEIOU" else "a"
+
+
+def _bad_out(path: str, message: str) -> str:
+    raise InputError(f"{path}: {message}")
 
 
 class QueryResult(Result):
@@ -201,7 +246,7 @@ class QueryResult(Result):
 
     def _require_solutions(self, what: str) -> None:
         if self.type != "SELECT":
-            raise InputError(f"{what}() needs a SELECT query; this is a {self.type} result")
+            raise InputError(f"{what}() needs a SELECT query; this is {_article(self.type)} {self.type} result")
 
     # -- formats -----------------------------------------------------------------------------
 
@@ -222,11 +267,12 @@ class QueryResult(Result):
         """
         if self.type in ("CONSTRUCT", "DESCRIBE"):
             if fmt not in GRAPH_FORMATS:
-                raise InputError(f"a {self.type} query returns RDF: use --format "
+                raise InputError(f"{_article(self.type)} {self.type} query returns RDF: use --format "
                                  f"{', '.join(GRAPH_FORMATS)} (not {fmt})")
             return _graph_text(self.graph or Graph(), fmt)
         if fmt not in SOLUTION_FORMATS:
-            raise InputError(f"a {self.type} query returns solutions: use --format "
+            what = "a boolean" if self.type == "ASK" else "solutions"
+            raise InputError(f"{_article(self.type)} {self.type} query returns {what}: use --format "
                              f"{', '.join(SOLUTION_FORMATS)} (not {fmt})")
         if fmt == "table":
             return _table(self, labels or {})

@@ -24,13 +24,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..entities.stats import graph_stats
 from ..errors import OutputError
 from .cache import open_graph
-from .serialize import to_ntriples, to_turtle
+from .serialize import make_parents, to_ntriples, to_turtle
 from .validate import ValidationReport, validate_graph
 
 __all__ = ["MARKER", "OUTPUTS", "BuildResult", "build", "check_out_dir", "write_outputs"]
@@ -54,6 +54,8 @@ class BuildResult:
     triples: int
     stats: dict
     report: ValidationReport
+    #: Folders above ``out_dir`` that the build created (outermost first).
+    created: list[Path] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -103,9 +105,10 @@ def build(
     check_out_dir(target)  # refuse a foreign folder before the (slow) load
     loaded = open_graph(paths, default_data=default_data, infer=infer, use_cache=use_cache)
     report = validate_graph(loaded)
+    created = make_parents(Path(os.path.abspath(target)))
     write_outputs(target, {"graph.ttl": to_turtle(loaded.graph), "graph.nt": to_ntriples(loaded.graph),
                            "validation.txt": report.text()})
-    return BuildResult(target, loaded.files, len(loaded.graph), graph_stats(loaded.graph), report)
+    return BuildResult(target, loaded.files, len(loaded.graph), graph_stats(loaded.graph), report, created)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -291,6 +291,14 @@ def parse_errors(display: str, data: bytes) -> Iterator[None]:
         raise _syntax_error(Path(display), exc, data) from None
     except ValueError as exc:  # encoding problems and the like
         raise RDFSyntaxError(display, None, None, str(exc)) from None
+    except MemoryError as exc:
+        m = re.search(r"buffer maximal size of (\d+)", str(exc))
+        if not m:
+            raise
+        limit = int(m.group(1))
+        line = next((i for i, text in enumerate(data.split(b"\n"), 1) if len(text) > limit), None)
+        raise RDFSyntaxError(display, line, None, f"a single literal or IRI is longer than the parser's limit of "
+                                                  f"{limit // (1 << 20)} MiB") from None
 
 
 def input_files(paths: Iterable[str | Path] = (), *, default_data: bool = True,
