@@ -563,7 +563,7 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
     Examples:
       clusterkg path COSME "Horizon Europe"
       clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
-      clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Joint Cluster Initiatives"
+      clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Enterprise Europe Network"
     """
     from graph.entities.lookup import EntityIndex
     from graph.network.analysis import format_paths, linkage_paths, resolve_classes, resolve_entity

@@ -130,14 +130,21 @@ def explain_step(net: nx.MultiDiGraph, u: Any, v: Any, *, directed: bool = False
     return sorted(out, key=lambda x: (x["reversed"], x["kind"] != "property", x["key"]))
 
 
-def connections(net: nx.MultiDiGraph, node: Any, limit: int = 10) -> dict[str, Any]:
-    """What ``node`` is linked to: its direct linkages in words and the size of its component."""
+def connections(net: nx.MultiDiGraph, node: Any, limit: int = 10, *, avoid: Iterable[Any] = ()) -> dict[str, Any]:
+    """What ``node`` is linked to: its direct linkages in words and the size of its component.
+
+    Entities in ``avoid`` are left out of both (a path could not use them either).
+    """
+    avoid_set = set(avoid)
     steps = []
     for other in sorted(set(net.successors(node)) | set(net.predecessors(node)), key=str):
-        if other == node:
+        if other == node or other in avoid_set:
             continue
         steps.extend(explain_step(net, node, other))
-    comp = nx.node_connected_component(_undirected_view(net), node)
+    und = _undirected_view(net)
+    if avoid_set:
+        und = und.subgraph([n for n in und if n not in avoid_set])
+    comp = nx.node_connected_component(und, node)
     return {
         "entity": node_summary(net, node),
         "linkages": len(steps),
@@ -263,7 +270,7 @@ def linkage_paths(
             reason = f"no {how}path through a {', '.join(via)}" + (
                 f" within {max_hops} hop(s)" if max_hops is not None else "")
         result["reason"] = reason
-        result["connections"] = [connections(net, source), connections(net, target)]
+        result["connections"] = [connections(net, source, avoid=avoid_set), connections(net, target, avoid=avoid_set)]
     return result
 
 
@@ -286,8 +293,9 @@ def format_paths(result: dict[str, Any]) -> str:
             if side["linkages"] == 0:
                 lines.append(f"{ent['label']} ({ent['class']}) has no linkage at all.")
                 continue
+            avoiding = " (not counting the avoided entities)" if result.get("avoid") else ""
             lines.append(f"{ent['label']} ({ent['class']}) is linked to {side['component_size'] - 1} "
-                         f"entit{'y' if side['component_size'] == 2 else 'ies'} in all; directly:")
+                         f"entit{'y' if side['component_size'] == 2 else 'ies'} in all{avoiding}; directly:")
             lines.extend(f"  {step['text']}" for step in side["neighbours"])
             if side["truncated"]:
                 lines.append(f"  ... ({side['linkages']} direct linkages in all)")
