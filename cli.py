@@ -835,9 +835,10 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
                    f"({result.linkages} linkages)")
         say(result.header[2])
     if open_after:
-        from pathlib import Path
+        from graph.maps.render import open_in_browser
 
-        click.launch(str(Path(out).resolve()))
+        if not open_in_browser(out):
+            say(f"wrote {out}; no browser found to open it", err=True)
 
 def main() -> None:
     """Console-script entry point."""

@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "SIZE_MEASURES",
     "RenderedMap",
+    "open_in_browser",
     "render",
     "vis_assets",
 ]
@@ -282,9 +283,10 @@ def _resolve(name: str, net: nx.MultiDiGraph, index: Any) -> str:
     """The node key for a user's ``name``: through :class:`graph.entities.lookup.EntityIndex` when the
     RDF graph is at hand, else by key, CURIE or label."""
     if index is not None:
-        key = str(index.resolve(name))
+        iri = index.resolve(name)
+        key = str(iri)
         if key not in net:
-            raise InputError(f"{index.label(index.resolve(name))!r} is not on this map "
+            raise InputError(f"{index.label(iri)!r} is not on this map "
                              "(left out by the --type or --period filters)")
         return key
     if name in net:
@@ -676,6 +678,39 @@ def render(
     if out is not None:
         result.write(out)
     return result
+
+
+def open_in_browser(path: str | Path, wait: float = 5.0) -> bool:
+    """Open the file ``path`` in the default browser, quietly; True when a browser was started.
+
+    Uses ``xdg-open`` (Linux and BSD), ``open`` (macOS) or the shell (Windows), with its output
+    discarded: when no browser is found the opener's complaints are not shown, and the caller says
+    so in one line instead. An opener still running after ``wait`` seconds counts as started.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    target = Path(path).resolve()
+    if os.name == "nt":  # pragma: no cover - not on the test machines
+        try:
+            os.startfile(str(target))  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
+    if opener is None:
+        return False
+    try:
+        proc = subprocess.Popen([opener, target.as_uri()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return False
+    try:
+        return proc.wait(timeout=wait) == 0
+    except subprocess.TimeoutExpired:
+        return True
 
 
 def _pair_key(net: nx.MultiDiGraph, u: Any, v: Any) -> tuple[str, str]:
