@@ -373,6 +373,24 @@ def queries(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    _list_queries(fmt)
+
+
+@queries.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="How to list the queries.")
+@handles_errors
+def queries_list(fmt: str) -> None:
+    """List the stored queries: name and title (the same as `clusterkg queries`).
+
+    \b
+    Example:
+      clusterkg queries list --format json
+    """
+    _list_queries(fmt)
+
+
+def _list_queries(fmt: str) -> None:
     from graph.sparql.library import list_queries
 
     found = list_queries()

@@ -58,6 +58,14 @@ def _value(graph: Graph, node: Any) -> str:
     return curie(str(node))
 
 
+def _value_label(graph: Graph, node: Any) -> str:
+    """What people read for a value: a resource's label when it has one (``European``, not
+    ``ckg:EuropeanScope``), else as :func:`_value`."""
+    if not isinstance(node, Literal) and (node, RDFS.label, None) in graph:
+        return label_of(graph, node)
+    return _value(graph, node)
+
+
 def _most_specific(graph: Graph, terms: set, parent: URIRef) -> set:
     """Drop every term that is a (transitive) super-term of another term in ``terms``."""
     supers: set = set()
@@ -131,9 +139,10 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
     Returns
     -------
     dict
-        ``iri``, ``curie``, ``label``, ``labels``, ``types``, ``definition``, ``attributes``,
-        ``figures``, ``provenance``, ``outgoing``, ``incoming`` (plain linkages) and
-        ``synergies``; lists are sorted.
+        ``iri``, ``curie``, ``label``, ``labels``, ``types``, ``definition``, ``attributes``
+        (``property``, ``property_label``, ``value``: text or CURIE, ``value_label``: the
+        value's label when it has one), ``figures``, ``provenance``, ``outgoing``, ``incoming``
+        (plain linkages) and ``synergies``; lists are sorted.
     """
     idx = index or EntityIndex(graph)
     node = idx.resolve(name)
@@ -153,7 +162,7 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
             out_links.append((p, o))
         else:
             attributes.append({"property": curie(str(p)), "property_label": label_of(graph, p),
-                               "value": _value(graph, o)})
+                               "value": _value(graph, o), "value_label": _value_label(graph, o)})
     for p, o in _drop_super_links(graph, out_links):
         outgoing.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
                          "target": curie(str(o)), "target_label": label_of(graph, o)})
@@ -204,7 +213,7 @@ def format_description(d: dict[str, Any]) -> str:
     if d["definition"]:
         lines.append(f"  definition: {d['definition']}")
     for a in d["attributes"]:
-        lines.append(f"  {a['property_label']}: {a['value']}")
+        lines.append(f"  {a['property_label']}: {a.get('value_label', a['value'])}")
     lines.append(f"  source: {_prov_text(d['provenance'])}")
     if d["figures"]:
         lines.append("figures:")

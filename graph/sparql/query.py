@@ -498,6 +498,13 @@ def query(
     start = time.monotonic()
     result = _decode(run_bounded(fn, timeout))
     result.elapsed = time.monotonic() - start
+    if info.select_star and result.type == "SELECT":  # engines sort SELECT * columns; keep the query's order
+        order = info.star_order(result.variables)
+        if order != result.variables:
+            pos = [result.variables.index(v) for v in order]
+            result = QueryResult.select(order, [tuple(row[i] for i in pos) for row in result.rows],
+                                        result.truncated)
+            result.elapsed = time.monotonic() - start
     return result
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "GRAPH_FORMATS",
     "SOLUTION_FORMATS",
     "QueryResult",
+    "Row",
     "format_for_out",
     "format_for_path",
     "parse_results_json",
@@ -68,7 +69,21 @@ _EXTENSIONS = {
     ".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".txt": "table",
 }
 
-Row = tuple[Node | None, ...]
+RowTuple = tuple[Node | None, ...]
+
+
+class Row(ResultRow):
+    """One solution, as rdflib's ``ResultRow`` (a tuple: ``row[0]``, ``row.name``, ``row["name"]``)
+    that also converts with ``dict(row)`` to ``{column: term}`` (``None`` where unbound).
+
+    >>> r = QueryResult.select(["s", "n"], [(URIRef("http://ex/a"), None)])
+    >>> [dict(row) for row in r]
+    [{'s': rdflib.term.URIRef('http://ex/a'), 'n': None}]
+    """
+
+    def keys(self) -> list[str]:
+        """The column names, in order (what makes ``dict(row)`` work)."""
+        return [str(v) for v in sorted(self.labels, key=self.labels.__getitem__)]
 
 
 def format_for_path(path: str) -> str | None:
@@ -147,7 +162,7 @@ class QueryResult(Result):
     def __init__(self, type_: str) -> None:
         super().__init__(type_)
         self.variables: list[str] = []
-        self.rows: list[Row] = []
+        self.rows: list[RowTuple] = []
         self.truncated = False
         self.elapsed = 0.0
 
@@ -200,7 +215,7 @@ class QueryResult(Result):
             for row in self.rows:
                 values: dict[Variable, Any] = {v: t for v, t in zip(self.vars or [], row, strict=False)
                                                if t is not None}
-                yield ResultRow(values, self.vars or [])
+                yield Row(values, self.vars or [])
         else:
             yield from super().__iter__()
 

@@ -116,3 +116,12 @@ def test_a_library_name_is_never_a_path(name: str) -> None:
         res = CliRunner().invoke(cli, args)
         assert res.exit_code == 2, res.output
         assert "is not a query name" in res.output and "clusterkg query FILE" in res.output
+
+
+def test_queries_list_is_the_listing_people_type(runner) -> None:
+    """Regression (issue 8.14): `clusterkg queries list` was not a command."""
+    listed = runner.invoke(cli, ["queries", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output == runner.invoke(cli, ["queries"]).output
+    as_json = json.loads(runner.invoke(cli, ["queries", "list", "--format", "json"]).output)
+    assert [q["name"] for q in as_json] == [q.name for q in list_queries()]

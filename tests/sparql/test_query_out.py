@@ -71,3 +71,23 @@ def test_a_negative_timeout_is_refused(value: str) -> None:
         assert res.exit_code == 2, res.output
     with pytest.raises(InputError, match="--timeout"):
         query("ASK { ?s ?p ?o }", timeout=float(value))
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_select_star_keeps_the_order_of_the_query(engine: str) -> None:
+    """Regression (issue 8.14): `SELECT *` columns came out alphabetically."""
+    q = "SELECT * WHERE { ?zeta a ckg:Eurocluster ; rdfs:label ?alpha . OPTIONAL { ?zeta ckg:acronym ?mid } }"
+    r = query(q, limit=2) if engine == "oxigraph" else query(q, limit=2, engine="rdflib")
+    assert r.variables == ["zeta", "alpha", "mid"]
+    assert str(r.rows[0][0]).startswith("https://w3id.org/clusterkg/id/")
+    res = CliRunner().invoke(cli, ["query", "SELECT DISTINCT * WHERE { ?z a ckg:Eurocluster ; rdfs:label ?a }",
+                                   "--format", "csv", "--limit", "1"])
+    assert res.stdout.splitlines()[0] == "z,a"
+
+
+def test_a_row_converts_with_dict() -> None:
+    """Regression (issue 8.14): `dict(row)`, as the README says rows convert to dicts, raised."""
+    r = query("SELECT ?p ?nothing WHERE { ?p a ckg:Programme OPTIONAL { ?p ckg:noSuchProperty ?nothing } } LIMIT 2")
+    rows = [dict(row) for row in r]
+    assert list(rows[0]) == ["p", "nothing"] and rows[0]["nothing"] is None
+    assert rows[0]["p"] == r.rows[0][0]
