@@ -46,12 +46,36 @@ def test_every_global_option_is_in_the_readme() -> None:
                 assert opt in README, opt
 
 
-def test_readme_two_commands() -> None:
+def _readme_command(block_number: int) -> str:
+    """The command line (comments left out) of the README's first or second bash block."""
     blocks = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
-    assert any("pip install . && clusterkg build" in b for b in blocks)
-    assert any("pip install -e '.[test]' && pytest" in b for b in blocks)
-    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
-    assert "pip install -e '.[test]' && pytest" in ci
+    lines = [line for line in blocks[block_number - 1].splitlines() if line.strip() and not line.startswith("#")]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_readme_two_commands() -> None:
+    assert _readme_command(1).endswith("pip install . && clusterkg build")
+    assert _readme_command(2).endswith("pip install -e '.[test]' && pytest")
+
+
+@pytest.mark.parametrize("number", [1, 2])
+def test_each_readme_command_works_in_a_fresh_shell(number: int) -> None:
+    """Regression (issue 8.16): the second command installed into whatever pip came first on PATH.
+
+    Each command must make (or reuse) the project's venv and activate it before pip runs.
+    """
+    command = _readme_command(number)
+    steps = [s.strip() for s in command.split("&&")]
+    assert steps[0] == "python3 -m venv .venv" and steps[1] == ". .venv/bin/activate", command
+    assert all(not s.startswith("pip") for s in steps[:2])
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    runnable = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert _readme_command(2) in runnable
+    assert not any("pip install" in line and line != _readme_command(2) for line in runnable)
 
 
 def test_every_command_has_help_with_an_example() -> None:
