@@ -54,11 +54,6 @@ def fail(err: ClusterKGError) -> None:
     sys.exit(err.exit_code)
 
 
-def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
-    say(str(message), err=True)
-
-
 def handles_errors(func: F) -> F:
     """Turn library errors into messages and exit codes (no traceback); say which entity a near
     name was taken as (:class:`~graph.errors.NameMatchWarning`) on standard error."""
@@ -71,7 +66,7 @@ def handles_errors(func: F) -> F:
 
             def show(message: Warning | str, category: type[Warning], *rest: Any, **kw: Any) -> None:
                 if issubclass(category, NameMatchWarning):
-                    _show_warning(message, category, *rest, **kw)
+                    say(str(message), err=True)  # "taking 'Interreg' as '...'"
                 else:
                     original(message, category, *rest, **kw)
 
@@ -172,9 +167,9 @@ def build(settings: Settings, out_dir: str, more_data: tuple[str, ...], fmt: str
                    "outputs": ["graph.ttl", "graph.nt", "validation.txt"]})
     else:
         say(f"read {len(result.files)} file(s): {result.triples} triples, {s['entities']} entities, "
-                   f"{s['synergies']} synergies, {s['figures']} figures")
+            f"{s['synergies']} synergies, {s['figures']} figures")
         say(f"validation: {result.report.count('Violation')} violation(s), "
-                   f"{result.report.count('Warning')} warning(s)")
+            f"{result.report.count('Warning')} warning(s)")
         for r in [r for r in result.report.results if r.severity == "Violation"][:20]:
             say(f"  {r.line()}")
         say(f"wrote {result.out_dir}/graph.ttl, graph.nt, validation.txt")
@@ -850,7 +845,7 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
                    "header": result.header})
     else:
         say(f"wrote {out}: {result.nodes} entities, {result.edges} linked pairs "
-                   f"({result.linkages} linkages)")
+            f"({result.linkages} linkages)")
         say(result.header[2])
     if open_after:
         from graph.maps.render import open_in_browser
@@ -867,8 +862,7 @@ def main() -> None:
     except Exception as exc:  # a bug: say so in one line, traceback only on request
         if os.environ.get("CLUSTERKG_DEBUG"):
             raise
-        say(f"internal error: {type(exc).__name__}: {exc} (set CLUSTERKG_DEBUG=1 for a traceback)",
-                   err=True)
+        say(f"internal error: {type(exc).__name__}: {exc} (set CLUSTERKG_DEBUG=1 for a traceback)", err=True)
         sys.exit(70)
 
 
