@@ -1,7 +1,11 @@
 """The ``clusterkg`` command line: parse options, call :mod:`graph`, map errors to exit codes.
 
 Exit codes: 0 success; 1 the data violates the SHACL shapes (or another failed check);
-2 unusable input (missing or malformed file, unknown entity, bad option); 3 a query timed out.
+2 unusable input (missing or malformed file, unknown entity, bad option, an output that cannot
+be written); 3 a query timed out; 70 an internal error (a bug: please report it).
+
+Everything printed for people goes through :func:`say`, which escapes terminal control
+characters (:mod:`graph.textsafe`); machine formats written with ``--out`` keep every byte.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -17,7 +22,8 @@ from typing import Any, TypeVar
 import click
 
 import graph
-from graph.errors import ClusterKGError, EntityLookupError
+from graph.errors import ClusterKGError, EntityLookupError, NameMatchWarning
+from graph.textsafe import escape_controls, json_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,30 +46,69 @@ class Settings:
                              use_cache=self.use_cache, endpoint=self.endpoint, headers=self.headers)
 
 
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text meant for people, with terminal control characters escaped."""
+    click.echo(escape_controls(text), err=err, nl=nl)
+
+
 def fail(err: ClusterKGError) -> None:
     """Print one clear message for ``err`` and exit with its code."""
     text = err.describe() if isinstance(err, EntityLookupError) else str(err)
-    click.echo(text if isinstance(err, graph.RDFSyntaxError) else f"error: {text}", err=True)
+    say(text if isinstance(err, graph.RDFSyntaxError) else f"error: {text}", err=True)
     sys.exit(err.exit_code)
 
 
 def handles_errors(func: F) -> F:
-    """Turn library errors into messages and exit codes (no traceback)."""
+    """Turn library errors into messages and exit codes (no traceback); say which entity a near
+    name was taken as (:class:`~graph.errors.NameMatchWarning`) on standard error."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ClusterKGError as err:
-            fail(err)
-        except (BrokenPipeError, KeyboardInterrupt):
-            sys.exit(130)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", NameMatchWarning)
+            original = warnings.showwarning
+
+            def show(message: Warning | str, category: type[Warning], *rest: Any, **kw: Any) -> None:
+                if issubclass(category, NameMatchWarning):
+                    say(str(message), err=True)  # "taking 'Interreg' as '...'"
+                else:
+                    original(message, category, *rest, **kw)
+
+            warnings.showwarning = show
+            try:
+                return func(*args, **kwargs)
+            except ClusterKGError as err:
+                fail(err)
+            except (BrokenPipeError, KeyboardInterrupt):
+                sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 
 
 def emit_json(doc: Any) -> None:
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    click.echo(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)))
+
+
+def _say_created(folders: list[Any]) -> None:
+    """Say which missing folders writing an output created (every command does the same)."""
+    for folder in folders:
+        say(f"created folder {folder}", err=True)
+
+
+def _to_terminal() -> bool:
+    """True when standard output is a terminal."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def emit(text: str, *, machine: bool = False) -> None:
+    """Print a command's output: text for people always escaped; a machine format (CSV, RDF, ...)
+    escaped only when it goes to a terminal (piped or redirected, it keeps every byte)."""
+    if not machine or _to_terminal():
+        text = escape_controls(text)
+    click.echo(text, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -107,7 +152,8 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_default_data: bool, infer:
 
 @cli.command()
 @click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder (replaced as a whole).")
+              help="Output folder: created if missing; a folder an earlier build wrote gets its outputs "
+                   "replaced (other files in it stay); a non-empty folder no build wrote is refused (exit 2).")
 @click.option("--data", "more_data", multiple=True, type=click.Path(),
               help="Extra RDF file or folder (same as the global --data).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -126,17 +172,18 @@ def build(settings: Settings, out_dir: str, more_data: tuple[str, ...], fmt: str
     """
     result = graph.build(out_dir, [*settings.data, *more_data], default_data=settings.default_data,
                          infer=settings.infer, use_cache=settings.use_cache)
+    _say_created(result.created)
     s = result.stats
     if fmt == "json":
         emit_json(result.summary())
     else:
-        click.echo(f"read {len(result.files)} file(s): {result.triples} triples, {s['entities']} entities, "
-                   f"{s['synergies']} synergies, {s['figures']} figures")
-        click.echo(f"validation: {result.report.count('Violation')} violation(s), "
-                   f"{result.report.count('Warning')} warning(s)")
+        say(f"read {len(result.files)} file(s): {result.triples} triples, {s['entities']} entities, "
+            f"{s['synergies']} synergies, {s['figures']} figures")
+        say(f"validation: {result.report.count('Violation')} violation(s), "
+            f"{result.report.count('Warning')} warning(s)")
         for r in [r for r in result.report.results if r.severity == "Violation"][:20]:
-            click.echo(f"  {r.line()}")
-        click.echo(f"wrote {result.out_dir}/{', '.join(result.outputs)}")
+            say(f"  {r.line()}")
+        say(f"wrote {result.out_dir}/{', '.join(result.outputs)}")
     if not result.conforms:
         sys.exit(1)
 
@@ -161,7 +208,7 @@ def validate(settings: Settings, paths: tuple[str, ...], fmt: str, no_warnings: 
     ds = graph.open_dataset([*settings.data, *paths], default_data=settings.default_data,
                             infer=settings.infer, use_cache=settings.use_cache)
     report = graph.validate_graph(ds.loaded(), warnings=not no_warnings)
-    click.echo(report.to_json() if fmt == "json" else report.text(), nl=False)
+    say(report.to_json() if fmt == "json" else report.text(), nl=False)
     if not report.conforms:
         sys.exit(1)
 
@@ -181,7 +228,7 @@ def stats(settings: Settings, fmt: str) -> None:
     if fmt == "json":
         emit_json(s)
     else:
-        click.echo(graph.format_stats(s), nl=False)
+        say(graph.format_stats(s), nl=False)
 
 
 @cli.command()
@@ -205,7 +252,7 @@ def show(settings: Settings, entity: str, fmt: str) -> None:
     if fmt == "json":
         emit_json(d)
     else:
-        click.echo(graph.format_description(d), nl=False)
+        say(graph.format_description(d), nl=False)
 
 
 # -- SPARQL: query, queries, push ----------------------------------------------------------
@@ -219,10 +266,12 @@ def _query_options(func: F) -> F:
         click.option("--format", "fmt", type=click.Choice(_RESULT_FORMATS), default=None,
                      help="SELECT/ASK: table (default on a terminal), csv (default otherwise), tsv, "
                           "json (SPARQL 1.1 Results JSON), xml. CONSTRUCT/DESCRIBE: turtle (default), nt, "
-                          "jsonld. With --out, the file extension picks the format."),
+                          "jsonld. With --out and no --format, the file extension picks it: .csv .tsv "
+                          ".json/.srj .xml/.srx .txt (table) for SELECT/ASK, .ttl .nt .jsonld for "
+                          "CONSTRUCT/DESCRIBE; any other extension is refused (exit 2)."),
         click.option("--out", type=click.Path(dir_okay=False), default=None,
                      help="Write the result to this file (atomically) instead of standard output."),
-        click.option("--timeout", type=float, default=30.0, show_default=True,
+        click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
                      help="Seconds before the query is stopped (exit 3); 0 for no limit."),
         click.option("--limit", type=click.IntRange(min=0), default=None,
                      help="Return at most N rows (or triples)."),
@@ -241,12 +290,15 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
                allow_remote: bool = False, engine: str = "oxigraph") -> None:
     from graph.sparql.query import fetch_labels
     from graph.sparql.remote import parse_header
-    from graph.sparql.results import format_for_path
+    from graph.sparql.results import format_for_out
+    from graph.sparql.safety import check_query
     from graph.store.serialize import write_atomic
 
     hdrs = dict(parse_header(h) for h in headers)
     if endpoint is None and settings.endpoint is not None:
         endpoint, hdrs = settings.endpoint, {**settings.headers, **hdrs}
+    if out and fmt is None:  # a file name that picks no fitting format fails before the query runs
+        format_for_out(out, check_query(text, allow_remote=True, parse=False).form)
     source: Any = None
     if endpoint is None:
         source = settings.open()
@@ -254,9 +306,7 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
                          endpoint=endpoint, headers=hdrs, engine=engine)
     rdf = result.type in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:
-        fmt = format_for_path(out) if out else None
-        if fmt is None or (fmt in ("turtle", "nt", "jsonld")) != rdf:
-            fmt = "turtle" if rdf else ("table" if out or sys.stdout.isatty() else "csv")
+        fmt = format_for_out(out, result.type) if out else ("turtle" if rdf else "table" if _to_terminal() else "csv")
     names: dict[str, str] = {}
     if labels and fmt == "table" and result.type == "SELECT":
         from rdflib import URIRef
@@ -265,14 +315,14 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
         names = fetch_labels(iris, source, endpoint=endpoint, headers=hdrs, timeout=timeout or None)
     output = result.serialize_as(fmt, names)
     if out:
-        write_atomic(out, output)
+        _say_created(write_atomic(out, output))
         size = f"{len(result.graph or ())} triples" if rdf else (
             f"{len(result.rows)} rows" if result.type == "SELECT" else str(result.askAnswer).lower())
-        click.echo(f"wrote {out} ({size})", err=True)
+        say(f"wrote {out} ({size})", err=True)
     else:
-        click.echo(output, nl=False)
+        emit(output, machine=fmt != "table")
     if result.truncated and fmt != "table":
-        click.echo(f"note: the answer was cut to {limit} by --limit", err=True)
+        say(f"note: the answer was cut to {limit} by --limit", err=True)
 
 
 @cli.command()
@@ -327,6 +377,24 @@ def queries(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    _list_queries(fmt)
+
+
+@queries.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="How to list the queries.")
+@handles_errors
+def queries_list(fmt: str) -> None:
+    """List the stored queries: name and title (the same as `clusterkg queries`).
+
+    \b
+    Example:
+      clusterkg queries list --format json
+    """
+    _list_queries(fmt)
+
+
+def _list_queries(fmt: str) -> None:
     from graph.sparql.library import list_queries
 
     found = list_queries()
@@ -336,7 +404,7 @@ def queries(ctx: click.Context, fmt: str) -> None:
         return
     width = max((len(q.name) for q in found), default=4)
     for q in found:
-        click.echo(f"{q.name.ljust(width)}  {q.title}")
+        say(f"{q.name.ljust(width)}  {q.title}")
 
 
 @queries.command("show")
@@ -351,7 +419,7 @@ def queries_show(name: str) -> None:
     """
     from graph.sparql.library import get_query
 
-    click.echo(get_query(name).text, nl=False)
+    say(get_query(name).text, nl=False)
 
 
 @queries.command("run")
@@ -388,7 +456,9 @@ def queries_run(settings: Settings, name: str, fmt: str | None, out: str | None,
               help="HTTP header, e.g. 'Authorization: Bearer TOKEN' (repeatable).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Triples per Graph Store request.")
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for the answer to each HTTP request; past it, push stops with exit 2 "
+                   "and says whether the endpoint could not be reached or did not answer.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @handles_errors
@@ -417,7 +487,7 @@ def push(settings: Settings, endpoint: str | None, graph_iri: str | None, replac
         emit_json({"triples": report.triples, "requests": report.requests, "method": report.method,
                    "url": report.url, "graph": report.graph})
     else:
-        click.echo(report.text(), nl=False)
+        say(report.text(), nl=False)
 
 
 # -- network analysis: path, centrality, communities, neighbours, gaps, export ----------------
@@ -456,19 +526,19 @@ def _network(settings: Settings, filters: dict[str, Any]) -> tuple[graph.Dataset
     return ds, net
 
 
-def _emit(text: str, out: str | None, what: str = "") -> None:
-    """Print ``text``, or write it atomically to ``out``."""
+def _emit(text: str, out: str | None, what: str = "", *, machine: bool = False) -> None:
+    """Print ``text`` (see :func:`emit`), or write it atomically to ``out`` as it is."""
     if out:
         from graph.store.serialize import write_atomic
 
-        write_atomic(out, text)
-        click.echo(f"wrote {out}{what}", err=True)
+        _say_created(write_atomic(out, text))
+        say(f"wrote {out}{what}", err=True)
     else:
-        click.echo(text, nl=False)
+        emit(text, machine=machine)
 
 
 def _json_text(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 _OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=None,
@@ -504,7 +574,7 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
     Examples:
       clusterkg path COSME "Horizon Europe"
       clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
-      clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Joint Cluster Initiatives"
+      clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Enterprise Europe Network"
     """
     from graph.network.analysis import format_paths
     from graph.network.local import find_paths
@@ -553,7 +623,8 @@ def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: in
     _, net = _network(settings, filters)
     result = analysis.centrality(net, measure, types=analysis.resolve_classes(net, types), top=top,
                                  sample=sample, seed=seed, backend=backend)
-    _emit(_json_text(result) if fmt == "json" else analysis.format_centrality(result, fmt), out)
+    _emit(_json_text(result) if fmt == "json" else analysis.format_centrality(result, fmt), out,
+          machine=fmt != "table")
 
 
 @cli.command()
@@ -599,7 +670,7 @@ def communities(settings: Settings, method: str, resolution: float, seed: int, m
         text = buf.getvalue()
     else:
         text = analysis.format_communities(result, members=members)
-    _emit(text, out)
+    _emit(text, out, machine=fmt != "text")
 
 
 @cli.command()
@@ -671,7 +742,7 @@ def gaps(settings: Settings, types: tuple[str, ...], top: int, method: str, fmt:
         text = buf.getvalue()
     else:
         text = analysis.format_gaps(result)
-    _emit(text, out)
+    _emit(text, out, machine=fmt != "text")
 
 
 @cli.command()
@@ -704,7 +775,8 @@ def export(settings: Settings, fmt: str | None, table: str, out: str | None, **f
         fmt = {"graphml": "graphml", "xml": "graphml", "gexf": "gexf", "json": "json", "csv": "csv"}.get(ext, "graphml")
     _, net = _network(settings, filters)
     text = export_network(net, fmt, table=table)
-    _emit(text, out, f" ({fmt}: {net.number_of_nodes()} entities, {net.number_of_edges()} linkages)")
+    _emit(text, out, f" ({fmt}: {net.number_of_nodes()} entities, {net.number_of_edges()} linkages)",
+          machine=True)
 
 
 
@@ -756,19 +828,21 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
     result = graph.render(settings.open(), out=out, focus=focus, depth=depth, path=path_ends, types=types,
                           period=period, size_by=size_by, colour_by=colour_by, max_nodes=max_nodes,
                           title=title)
+    _say_created(result.created)
     if fmt == "json":
         emit_json({"out": out, "title": result.title, "mode": result.mode, "entities": result.nodes,
                    "linked_pairs": result.edges, "linkages": result.linkages,
                    "entities_in_scope": result.available, "left_out": result.left_out,
                    "header": result.header})
     else:
-        click.echo(f"wrote {out}: {result.nodes} entities, {result.edges} linked pairs "
-                   f"({result.linkages} linkages)")
-        click.echo(result.header[2])
+        say(f"wrote {out}: {result.nodes} entities, {result.edges} linked pairs "
+            f"({result.linkages} linkages)")
+        say(result.header[2])
     if open_after:
-        from pathlib import Path
+        from graph.maps.render import open_in_browser
 
-        click.launch(str(Path(out).resolve()))
+        if not open_in_browser(out):
+            say(f"wrote {out}; no browser found to open it", err=True)
 
 def main() -> None:
     """Console-script entry point."""
@@ -779,8 +853,7 @@ def main() -> None:
     except Exception as exc:  # a bug: say so in one line, traceback only on request
         if os.environ.get("CLUSTERKG_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set CLUSTERKG_DEBUG=1 for a traceback)",
-                   err=True)
+        say(f"internal error: {type(exc).__name__}: {exc} (set CLUSTERKG_DEBUG=1 for a traceback)", err=True)
         sys.exit(70)
 
 

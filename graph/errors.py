@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .textsafe import escape_controls
+
 __all__ = [
     "AmbiguousEntity",
     "ClusterKGError",
@@ -26,6 +28,8 @@ __all__ = [
     "EntityNotFound",
     "InputError",
     "MissingInputError",
+    "NameMatchWarning",
+    "OutputError",
     "QuerySyntaxError",
     "QueryTimeout",
     "RDFSyntaxError",
@@ -54,11 +58,27 @@ class MissingInputError(InputError):
     def __init__(self, path: str, reason: str = "no such file or directory") -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(escape_controls(f"{path}: {reason}"))
+
+
+class OutputError(InputError):
+    """An output cannot be written where the user asked: a folder that does not exist and cannot be
+    created, a file that cannot be written, or a folder that holds files clusterkg did not write.
+    Exit code 2 (an environment or input problem, not a bug).
+
+    >>> str(OutputError("out/map.html", "permission denied"))
+    'out/map.html: permission denied'
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(escape_controls(f"{path}: {reason}"))
 
 
 class RDFSyntaxError(InputError):
-    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message``."""
+    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message`` (control characters from
+    the file escaped: the message is printed on a terminal)."""
 
     def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
         self.path = path
@@ -70,7 +90,7 @@ class RDFSyntaxError(InputError):
             where += f":{line}"
             if column is not None:
                 where += f":{column}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(escape_controls(f"{where}: {message}"))
 
 
 class UnsafeInputError(InputError):
@@ -79,7 +99,7 @@ class UnsafeInputError(InputError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         self.message = message
-        super().__init__(f"{path}: {message}")
+        super().__init__(escape_controls(f"{path}: {message}"))
 
 
 class EntityLookupError(InputError):
@@ -92,12 +112,12 @@ class EntityLookupError(InputError):
         super().__init__(message)
 
     def describe(self) -> str:
-        """The message followed by one line per candidate."""
+        """The message followed by one line per candidate (control characters escaped)."""
         lines = [str(self)]
         if self.candidates:
             lines.append("closest matches:")
             lines.extend(f"  {label}  <{iri}>" for label, iri in self.candidates)
-        return "\n".join(lines)
+        return escape_controls("\n".join(lines))
 
 
 class EntityNotFound(EntityLookupError):
@@ -149,7 +169,7 @@ class QuerySyntaxError(InputError):
         self.column = column
         self.message = message
         where = f"line {line}, column {column}: " if line is not None and column is not None else ""
-        super().__init__(f"{where}{message}")
+        super().__init__(escape_controls(f"{where}{message}"))
 
 
 class UnsafeQueryError(InputError):
@@ -168,3 +188,20 @@ class QueryTimeout(ClusterKGError):
 
 class EndpointError(InputError):
     """A remote SPARQL endpoint could not be reached or answered with an error."""
+
+
+class NameMatchWarning(UserWarning):
+    """A name picked an entity by a prefix or a near match, not by an exact name.
+
+    Not an error: the command goes on with that entity, and the CLI prints the message
+    ("taking 'Interreg' as 'Interregional Innovation Investments (I3)'") on standard error so
+    that nobody is misled about which entity an answer is about. ``name`` is what was typed,
+    ``iri`` and ``label`` the entity taken, ``kind`` ``"prefix"`` or ``"near"``.
+    """
+
+    def __init__(self, name: str, iri: str, label: str, kind: str) -> None:
+        self.name = name
+        self.iri = iri
+        self.label = label
+        self.kind = kind
+        super().__init__(f"taking {name!r} as {label!r}")

@@ -19,7 +19,8 @@ def test_build_writes_outputs(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     res = run(runner, "build", "--out", str(out))
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["graph.nt", "graph.ttl", "store", "validation.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".clusterkg-build", "graph.nt", "graph.ttl", "store",
+                                                     "validation.txt"]
     assert "0 violation(s)" in res.output
     assert (out / "validation.txt").read_text().startswith("CONFORMS")
 

@@ -1,11 +1,23 @@
-"""README and --help stay true: every CLI command is documented in the README."""
+"""README and --help stay true: every CLI command is documented in the README, and every example
+in the README and in every command's --help runs and gives a result."""
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import pytest
 
 from cli import cli
 
@@ -34,12 +46,36 @@ def test_every_global_option_is_in_the_readme() -> None:
                 assert opt in README, opt
 
 
-def test_readme_two_commands() -> None:
+def _readme_command(block_number: int) -> str:
+    """The command line (comments left out) of the README's first or second bash block."""
     blocks = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
-    assert any("pip install . && clusterkg build" in b for b in blocks)
-    assert any("pip install -e '.[test]' && pytest" in b for b in blocks)
-    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
-    assert "pip install -e '.[test]' && pytest" in ci
+    lines = [line for line in blocks[block_number - 1].splitlines() if line.strip() and not line.startswith("#")]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_readme_two_commands() -> None:
+    assert _readme_command(1).endswith("pip install . && clusterkg build")
+    assert _readme_command(2).endswith("pip install -e '.[test]' && pytest")
+
+
+@pytest.mark.parametrize("number", [1, 2])
+def test_each_readme_command_works_in_a_fresh_shell(number: int) -> None:
+    """Regression (issue 8.16): the second command installed into whatever pip came first on PATH.
+
+    Each command must make (or reuse) the project's venv and activate it before pip runs.
+    """
+    command = _readme_command(number)
+    steps = [s.strip() for s in command.split("&&")]
+    assert steps[0] == "python3 -m venv .venv" and steps[1] == ". .venv/bin/activate", command
+    assert all(not s.startswith("pip") for s in steps[:2])
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    runnable = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert _readme_command(2) in runnable
+    assert not any("pip install" in line and line != _readme_command(2) for line in runnable)
 
 
 def test_every_command_has_help_with_an_example() -> None:
@@ -50,3 +86,179 @@ def test_every_command_has_help_with_an_example() -> None:
         res = runner.invoke(cli, [*command.split(), "--help"])
         assert res.exit_code == 0, command
         assert "Example" in res.output, f"clusterkg {command} --help has no example"
+
+
+# -- every example runs and gives a result (issue 8, item 11) ------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _help_examples() -> list[str]:
+    from click.testing import CliRunner
+
+    found = []
+    for command in ["", *_commands(cli)]:
+        text = CliRunner().invoke(cli, [*command.split(), "--help"]).output
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if re.match(r"^\s*Examples?:\s*$", line):
+                for ex in lines[i + 1:]:
+                    if not ex.strip():
+                        break
+                    if "clusterkg" in ex:
+                        found.append(ex.strip())
+    return list(dict.fromkeys(found))
+
+
+def _readme_examples() -> list[tuple[str, list[str]]]:
+    """(command, expected output lines) from the README's bash and console blocks."""
+    found: list[tuple[str, list[str]]] = []
+    for lang, block in re.findall(r"```(bash|console)\n(.*?)```", README, flags=re.S):
+        text = block.replace("\\\n", " ")
+        if lang == "bash":
+            for line in text.splitlines():
+                for part in line.split("&&"):
+                    if part.strip().startswith("clusterkg "):
+                        found.append((part.strip(), []))
+            continue
+        current: tuple[str, list[str]] | None = None
+        for line in text.splitlines():
+            if line.startswith("$ "):
+                current = (line[2:].strip(), [])
+                found.append(current)
+            elif current is not None and line.strip() not in ("", "..."):
+                current[1].append(line.strip())
+    return found
+
+
+EXAMPLES = [(ex, []) for ex in _help_examples()] + _readme_examples()
+
+
+def _oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(found).exists():
+        pytest.fail("the `oxigraph` binary is missing: pip install -e '.[test]' installs it")
+    return found
+
+
+@pytest.fixture(scope="module")
+def example_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server on loopback standing in for the examples' localhost:7878 and :3030."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    proc = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("ox")),
+                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("oxigraph server did not start")
+                time.sleep(0.1)
+        from click.testing import CliRunner
+
+        res = CliRunner().invoke(cli, ["push", "--endpoint", f"{base}/store", "--replace"])
+        assert res.exit_code == 0, res.output
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working folder with the files the examples name."""
+    d = tmp_path_factory.mktemp("examples")
+    for name in ("my-data.ttl", "my-clusters.ttl"):
+        shutil.copy(FIXTURES / "extra.ttl", d / name)
+    for name in ("my-question.rq", "q.rq"):
+        (d / name).write_text("SELECT ?e ?label WHERE { ?e a ckg:Eurocluster ; rdfs:label ?label } ORDER BY ?e\n")
+    return d
+
+
+def _gave_a_result(args: list[str], stdout: str, folder: Path) -> str | None:
+    """Why the output is not a result (None when it is one)."""
+    out = args[args.index("--out") + 1] if "--out" in args else None
+    if args[0] == "build" or (args[:1] == ["--data"] and "build" in args):
+        out = str(Path(out or "build") / "graph.nt")
+    text = (folder / out).read_text(encoding="utf-8") if out else stdout
+    if out and not (folder / out).is_file():
+        return f"{out} was not written"
+    if not text.strip():
+        return "empty output"
+    if "(0 rows)" in text or re.search(r'"bindings": \[\s*\]', text) or '"found": false' in text:
+        return "an empty answer"
+    if out and out.endswith(".csv") and len(text.strip().splitlines()) < 2:
+        return "a CSV with no row"
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example, expected", EXAMPLES, ids=[e for e, _ in EXAMPLES])
+def test_every_example_runs_and_gives_a_result(example: str, expected: list[str], example_dir: Path,
+                                               example_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    monkeypatch.chdir(example_dir)
+    stdin = None
+    if "|" in example:  # echo '...' | clusterkg ...
+        left, example = (p.strip() for p in example.split("|", 1))
+        stdin = shlex.split(left)[1] + "\n"
+    example = (example.replace("http://localhost:7878", example_server)
+               .replace("http://localhost:3030/ckg/data", f"{example_server}/store"))
+    args = shlex.split(example, comments=True)
+    assert args[0] == "clusterkg", example
+    res = CliRunner().invoke(cli, args[1:], input=stdin)
+    if expected:  # a console example: the output shown in the README
+        for line in expected:
+            assert line in res.output, f"{example}: {line!r} not in the output:\n{res.output}"
+        return
+    assert res.exit_code == 0, f"{example}: exit {res.exit_code}\n{res.output}"
+    why = _gave_a_result(args[1:], res.stdout, example_dir)
+    assert why is None, f"{example}: {why}\n{res.output[:2000]}"
+
+
+def test_the_examples_are_found() -> None:
+    names = [e for e, _ in EXAMPLES]
+    assert len(names) >= 40
+    assert any("--avoid" in e for e in names) and any(e.startswith("echo") for e in names)
+    assert any("--exclude-class place" in e for e in names)  # the README's multi-line example
+    assert ("clusterkg show Nowhere", ["error: no entity named 'Nowhere'", "closest matches:",
+                                       "Norway  <http://publications.europa.eu/resource/authority/country/NOR>"]) \
+        in EXAMPLES
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    block = re.search(r"```python\n(.*?)```", README, flags=re.S)
+    assert block
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(compile(block.group(1), "README.md", "exec"), scope)
+    assert (tmp_path / "een.html").is_file()
+    assert json.dumps(scope["result"].to_dicts())  # type: ignore[attr-defined]
+
+
+def test_readme_timings_say_what_they_measure() -> None:
+    """Regression (issue 8.15): the README quoted 0.17 s / 3 s / 4 s with no way to check them."""
+    section = README.split("## Responsiveness", 1)[1].split("\n## ", 1)[0]
+    figures = re.findall(r"\b\d+(?:\.\d+)?\s?(?:s|ms|seconds?)\b", section)
+    assert not figures or "benchmarks/cli_timings.py" in section, figures
+    assert "benchmarks/cli_timings.py" in section
+
+
+@pytest.mark.slow
+def test_the_timing_benchmark_runs_and_says_what_it_ran_on(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cli_timings.py"), "--commands", "stats",
+                           "--runs", "1", "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["machine"]["cores"] and doc["machine"]["python"] and doc["graph"]["triples"] > 1000
+    assert doc["timings"][0]["command"] == "clusterkg stats" and doc["timings"][0]["cold_s"] > 0
+    assert done.stdout.startswith("on ")

@@ -19,6 +19,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from ..namespaces import CKG, curie
+from ..textsafe import escape_controls
 from .lookup import EntityIndex, label_of
 
 __all__ = ["describe", "format_description", "provenance_of"]
@@ -55,6 +56,14 @@ def _value(graph: Graph, node: Any) -> str:
     if isinstance(node, Literal):
         return str(node)
     return curie(str(node))
+
+
+def _value_label(graph: Graph, node: Any) -> str:
+    """What people read for a value: a resource's label when it has one (``European``, not
+    ``ckg:EuropeanScope``), else as :func:`_value`."""
+    if not isinstance(node, Literal) and (node, RDFS.label, None) in graph:
+        return label_of(graph, node)
+    return _value(graph, node)
 
 
 def _most_specific(graph: Graph, terms: set, parent: URIRef) -> set:
@@ -130,9 +139,10 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
     Returns
     -------
     dict
-        ``iri``, ``curie``, ``label``, ``labels``, ``types``, ``definition``, ``attributes``,
-        ``figures``, ``provenance``, ``outgoing``, ``incoming`` (plain linkages) and
-        ``synergies``; lists are sorted.
+        ``iri``, ``curie``, ``label``, ``labels``, ``types``, ``definition``, ``attributes``
+        (``property``, ``property_label``, ``value``: text or CURIE, ``value_label``: the
+        value's label when it has one), ``figures``, ``provenance``, ``outgoing``, ``incoming``
+        (plain linkages) and ``synergies``; lists are sorted.
     """
     idx = index or EntityIndex(graph)
     node = idx.resolve(name)
@@ -152,7 +162,7 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
             out_links.append((p, o))
         else:
             attributes.append({"property": curie(str(p)), "property_label": label_of(graph, p),
-                               "value": _value(graph, o)})
+                               "value": _value(graph, o), "value_label": _value_label(graph, o)})
     for p, o in _drop_super_links(graph, out_links):
         outgoing.append({"predicate": curie(str(p)), "predicate_label": label_of(graph, p),
                          "target": curie(str(o)), "target_label": label_of(graph, o)})
@@ -194,7 +204,7 @@ def _prov_text(prov: list[dict[str, str]]) -> str:
 
 
 def format_description(d: dict[str, Any]) -> str:
-    """Render :func:`describe`'s result as readable text."""
+    """Render :func:`describe`'s result as readable text (control characters escaped)."""
     lines = [f"{d['label']}  <{d['iri']}>", f"  type: {', '.join(d['types'])}"]
     others = [f"{lab['value']}" + (f" @{lab['lang']}" if lab["lang"] else "")
               for lab in d["labels"] if lab["value"] != d["label"]]
@@ -203,7 +213,7 @@ def format_description(d: dict[str, Any]) -> str:
     if d["definition"]:
         lines.append(f"  definition: {d['definition']}")
     for a in d["attributes"]:
-        lines.append(f"  {a['property_label']}: {a['value']}")
+        lines.append(f"  {a['property_label']}: {a.get('value_label', a['value'])}")
     lines.append(f"  source: {_prov_text(d['provenance'])}")
     if d["figures"]:
         lines.append("figures:")
@@ -223,4 +233,4 @@ def format_description(d: dict[str, Any]) -> str:
     if d["incoming"]:
         lines.append("linkages in:")
         lines.extend(f"  ←{a['predicate_label']}— {a['source_label']}" for a in d["incoming"])
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

@@ -1,10 +1,13 @@
 """Find an entity by label, acronym, CURIE or IRI — the one lookup every command shares.
 
 Matching, in order: an IRI (``<...>`` or ``http(s)://...``) or a CURIE with a project prefix;
-an exact name (label, alternative label, acronym or code; case-, space- and dash-insensitive);
-a unique prefix of a name; a unique near match. Anything else raises
+an exact name (label, alternative label, acronym or code; case-, space- and dash-insensitive),
+which always wins; a unique prefix of a name; a unique near match. Anything else raises
 :class:`~graph.errors.EntityNotFound` or :class:`~graph.errors.AmbiguousEntity`, both carrying the
-closest candidates.
+closest candidates. A prefix or near match is never silent: :meth:`EntityIndex.resolve` issues a
+:class:`~graph.errors.NameMatchWarning` ("taking 'Interreg' as 'Interregional Innovation
+Investments (I3)'"), which the CLI prints on standard error, and :meth:`EntityIndex.match` says
+how a name matched.
 
 Examples
 --------
@@ -14,6 +17,8 @@ Examples
 rdflib.term.URIRef('http://publications.europa.eu/resource/authority/country/DEU')
 >>> idx.resolve("country:FRA") == idx.resolve("France")
 True
+>>> idx.match("Luxemb")
+Match(iri=rdflib.term.URIRef('http://publications.europa.eu/resource/authority/country/LUX'), kind='prefix')
 >>> idx.resolve("Nowhereland")
 Traceback (most recent call last):
 ...
@@ -26,15 +31,17 @@ import difflib
 import re
 import sqlite3
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
-from ..errors import AmbiguousEntity, EntityNotFound
+from ..errors import AmbiguousEntity, EntityNotFound, NameMatchWarning
 from ..namespaces import CKG, expand_curie
 
-__all__ = ["EntityIndex", "entity_classes", "label_of", "normalise", "write_index"]
+__all__ = ["EntityIndex", "Match", "entity_classes", "label_of", "normalise", "write_index"]
 
 _NAME_PROPS = (RDFS.label, SKOS.altLabel, CKG.acronym, CKG.code, SKOS.prefLabel)
 
@@ -108,8 +115,9 @@ class _EntitySet:
 _SCHEMA = """
 CREATE TABLE entity (iri TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE name (norm TEXT NOT NULL, iri TEXT NOT NULL, is_label INTEGER NOT NULL);
+CREATE TABLE acronym (iri TEXT NOT NULL, text TEXT NOT NULL);
 """
-_INDEXES = "CREATE INDEX name_norm ON name (norm);"
+_INDEXES = "CREATE INDEX name_norm ON name (norm); CREATE INDEX acronym_iri ON acronym (iri);"
 
 
 def _best_labels(rows: Iterable[tuple[str, str, str, str | None]]) -> dict[str, str]:
@@ -141,12 +149,23 @@ def write_index(db: sqlite3.Connection, entities: Iterable[str],
     db.executemany("INSERT INTO name VALUES (?, ?, ?)",
                    sorted({(k, iri, int(prop == label)) for iri, prop, text, _ in rows
                            if (k := normalise(text))}))
+    acronym = str(CKG.acronym)
+    db.executemany("INSERT INTO acronym VALUES (?, ?)",
+                   sorted({(iri, text) for iri, prop, text, _ in rows if prop == acronym}))
     db.executescript(_INDEXES)
     db.commit()
 
 
 def _local(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
+class Match(NamedTuple):
+    """How a name picked an entity: ``kind`` is ``"iri"`` (an IRI or CURIE), ``"exact"`` (a label,
+    alternative label, acronym or code), ``"prefix"`` or ``"near"`` (a close spelling)."""
+
+    iri: URIRef
+    kind: str
 
 
 class EntityIndex:
@@ -229,8 +248,18 @@ class EntityIndex:
                 seen.append(e)
         return [(self.label(e), str(e)) for e in seen[:limit]]
 
+    def display(self, iri: URIRef) -> str:
+        """The label of ``iri`` with its acronym, as in "Interregional Innovation Investments (I3)"."""
+        label = self.label(iri)
+        found = (r[0] for r in self._db.execute("SELECT text FROM acronym WHERE iri = ?", (str(iri),)))
+        acronyms = sorted(a for a in found if normalise(a) != normalise(label))
+        return f"{label} ({acronyms[0]})" if acronyms else label
+
     def resolve(self, name: str) -> URIRef:
         """The one entity ``name`` refers to.
+
+        A prefix or near match issues a :class:`~graph.errors.NameMatchWarning` that says which
+        entity was taken; :meth:`match` gives the kind of match without warning.
 
         Raises
         ------
@@ -238,6 +267,19 @@ class EntityIndex:
             Nothing matches; ``candidates`` holds the closest names.
         AmbiguousEntity
             Several entities match equally well.
+        """
+        found = self.match(name)
+        if found.kind in ("prefix", "near"):
+            warnings.warn(NameMatchWarning(name, str(found.iri), self.display(found.iri), found.kind), stacklevel=2)
+        return found.iri
+
+    def match(self, name: str) -> Match:
+        """The one entity ``name`` refers to, and how it matched (see :class:`Match`).
+
+        Raises
+        ------
+        EntityNotFound, AmbiguousEntity
+            As :meth:`resolve`.
         """
         text = name.strip()
         if not text:
@@ -251,27 +293,25 @@ class EntityIndex:
             iri = expand_curie(text)
         if iri is not None:
             if self._known(iri):
-                return iri
+                return Match(iri, "iri")
             raise EntityNotFound(name, self._closest(normalise(text.rsplit("/", 1)[-1])))
         key = normalise(text)
         exact = self._names.get(key, set())
         if len(exact) == 1:
-            return next(iter(exact))
+            return Match(next(iter(exact)), "exact")
         if len(exact) > 1:
             by_label = self._by_label.get(key, set())
             if len(by_label) == 1:
-                return next(iter(by_label))
+                return Match(next(iter(by_label)), "exact")
             raise AmbiguousEntity(name, self._candidates(exact), len(exact))
-        prefixed: set[URIRef] = set()
-        for n in self._sorted_names:
-            if n.startswith(key):
-                prefixed |= self._names[n]
+        prefixed = {URIRef(r[0]) for r in self._db.execute(
+            "SELECT DISTINCT iri FROM name WHERE norm >= ? AND norm < ?", (key, key + "\U0010ffff"))}
         if len(prefixed) == 1:
-            return next(iter(prefixed))
+            return Match(next(iter(prefixed)), "prefix")
         if len(prefixed) > 1:
             raise AmbiguousEntity(name, self._candidates(prefixed), len(prefixed))
         near = difflib.get_close_matches(key, self._sorted_names, n=3, cutoff=0.88)
         near_entities = set().union(*(self._names[n] for n in near)) if near else set()
         if len(near_entities) == 1:
-            return next(iter(near_entities))
+            return Match(next(iter(near_entities)), "near")
         raise EntityNotFound(name, self._closest(key))

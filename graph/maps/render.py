@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "SIZE_MEASURES",
     "RenderedMap",
+    "open_in_browser",
     "render",
     "vis_assets",
 ]
@@ -164,6 +165,8 @@ class RenderedMap:
         The node keys (IRIs) on the map, in the page's order.
     path : pathlib.Path or None
         Where it was written, if it was.
+    created : list of pathlib.Path
+        Folders that writing it created (outermost first).
     """
 
     html: str = field(repr=False)
@@ -177,12 +180,13 @@ class RenderedMap:
     header: list[str] = field(default_factory=list, repr=False)
     node_ids: list[str] = field(default_factory=list, repr=False)
     path: Path | None = None
+    created: list[Path] = field(default_factory=list, repr=False)
 
     def write(self, path: str | Path) -> Path:
-        """Write the page to ``path`` atomically and return the path."""
+        """Write the page to ``path`` atomically (creating missing folders) and return the path."""
         from ..store.serialize import write_atomic
 
-        write_atomic(path, self.html)
+        self.created = write_atomic(path, self.html)
         self.path = Path(path)
         return self.path
 
@@ -279,9 +283,10 @@ def _resolve(name: str, net: nx.MultiDiGraph, index: Any) -> str:
     """The node key for a user's ``name``: through :class:`graph.entities.lookup.EntityIndex` when the
     RDF graph is at hand, else by key, CURIE or label."""
     if index is not None:
-        key = str(index.resolve(name))
+        iri = index.resolve(name)
+        key = str(iri)
         if key not in net:
-            raise InputError(f"{index.label(index.resolve(name))!r} is not on this map "
+            raise InputError(f"{index.label(iri)!r} is not on this map "
                              "(left out by the --type or --period filters)")
         return key
     if name in net:
@@ -697,6 +702,39 @@ def _page_doc(net: nx.MultiDiGraph, mode: str, node_data: list[dict[str, Any]], 
         "options": _vis_options(mode, len(node_data), len(edge_data)),
         "title": title_text,
     }
+
+
+def open_in_browser(path: str | Path, wait: float = 5.0) -> bool:
+    """Open the file ``path`` in the default browser, quietly; True when a browser was started.
+
+    Uses ``xdg-open`` (Linux and BSD), ``open`` (macOS) or the shell (Windows), with its output
+    discarded: when no browser is found the opener's complaints are not shown, and the caller says
+    so in one line instead. An opener still running after ``wait`` seconds counts as started.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    target = Path(path).resolve()
+    if os.name == "nt":  # pragma: no cover - not on the test machines
+        try:
+            os.startfile(str(target))  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
+    if opener is None:
+        return False
+    try:
+        proc = subprocess.Popen([opener, target.as_uri()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return False
+    try:
+        return proc.wait(timeout=wait) == 0
+    except subprocess.TimeoutExpired:
+        return True
 
 
 def _pair_key(net: nx.MultiDiGraph, u: Any, v: Any) -> tuple[str, str]:

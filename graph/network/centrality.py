@@ -37,6 +37,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import InputError
+from ..textsafe import escape_controls
 from .projection import in_class, node_summary, simple_graph
 
 __all__ = [
@@ -416,7 +417,11 @@ def centrality(
 
 
 def format_centrality(result: dict[str, Any], fmt: str = "table") -> str:
-    """Render :func:`centrality`'s result as ``table`` or ``csv`` text (JSON is the dict itself)."""
+    """Render :func:`centrality`'s result as ``table`` or ``csv`` text (JSON is the dict itself).
+
+    The table escapes control characters (it is for people) and never cuts a name without an
+    ellipsis; CSV keeps the data as it is.
+    """
     import csv
     import io
 
@@ -443,19 +448,26 @@ def format_centrality(result: dict[str, Any], fmt: str = "table") -> str:
     lines = [head]
     if result["note"]:
         lines.append(f"method: {result['note']}")
-    width = max([len(r["label"]) for r in result["rows"]] + [6])
+    names = [escape_controls(r["label"]) for r in result["rows"]]
+    width = max([len(n) for n in names] + [6])
     width = min(width, 60)
+    cwidth = max([len(r["class"]) for r in result["rows"]] + [5])  # class names are short: never cut
+
+    def fit(text: str) -> str:
+        text = escape_controls(text)
+        return text if len(text) <= width else text[:width - 1] + "…"
+
     if many:
         short = {"degree": "deg", "betweenness": "betw", "closeness": "close",
                  "eigenvector": "eigen", "pagerank": "prank"}
-        lines.append(f"{'rank':>4}  {'entity':<{width}}  {'class':<22}" +
+        lines.append(f"{'rank':>4}  {'entity':<{width}}  {'class':<{cwidth}}" +
                      "".join(f"  {short[m]:>12}" for m in measures))
         for r in result["rows"]:
             cells = "".join(f"  {r['scores'][m]:>8.4f} #{r['ranks'][m]:<3}" for m in measures)
-            lines.append(f"{r['rank']:>4}  {r['label'][:width]:<{width}}  {r['class'][:22]:<22}{cells}")
+            lines.append(f"{r['rank']:>4}  {fit(r['label']):<{width}}  {r['class']:<{cwidth}}{cells}")
     else:
-        lines.append(f"{'rank':>4}  {'entity':<{width}}  {'class':<22}  {'score':>10}")
+        lines.append(f"{'rank':>4}  {'entity':<{width}}  {'class':<{cwidth}}  {'score':>10}")
         for r in result["rows"]:
-            lines.append(f"{r['rank']:>4}  {r['label'][:width]:<{width}}  {r['class'][:22]:<22}  "
+            lines.append(f"{r['rank']:>4}  {fit(r['label']):<{width}}  {r['class']:<{cwidth}}  "
                          f"{r['score']:>10.6f}")
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

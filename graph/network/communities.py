@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import InputError
+from ..textsafe import escape_controls
 from .projection import node_summary, simple_graph
 
 __all__ = ["METHODS", "communities", "format_communities"]
@@ -121,7 +122,8 @@ def communities(
 
 
 def format_communities(result: dict[str, Any], *, members: int = 12) -> str:
-    """Render :func:`communities`' result as text (``members`` names per group at most)."""
+    """Render :func:`communities`' result as text (``members`` names per group at most; control
+    characters escaped)."""
     res = f", resolution {result['resolution']:g}" if result["resolution"] is not None else ""
     lines = [f"{len(result['groups'])} groups ({result['method']}{res}, seed {result['seed']}; "
              f"modularity {result['modularity']:.3f})"]
@@ -142,4 +144,4 @@ def format_communities(result: dict[str, Any], *, members: int = 12) -> str:
         lines.append("")
         lines.append(f"{len(singles)} entit{'y' if len(singles) == 1 else 'ies'} on their own: " +
                      "; ".join(g["members"][0]["label"] for g in singles))
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

@@ -36,6 +36,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import InputError
+from ..textsafe import escape_controls
 from .paths import explain_step
 from .projection import in_class, node_summary, simple_graph
 
@@ -125,7 +126,8 @@ def gaps(
 
 
 def format_gaps(result: dict[str, Any]) -> str:
-    """Render :func:`gaps`' result as text: each suggestion with its evidence."""
+    """Render :func:`gaps`' result as text: each suggestion with its evidence (control characters
+    escaped)."""
     scope = (f"between {', '.join(result['types'])}" if result["types"]
              else f"(ends exclude {', '.join(result['excluded'])})" if result["excluded"] else "")
     lines = [f"synergy gaps by {result['method']} {scope}: {result['candidates']} unlinked pair(s) "
@@ -139,4 +141,4 @@ def format_gaps(result: dict[str, Any]) -> str:
         for ev in s["evidence"]:
             lines.append(f"     via {ev['via']['label']} ({ev['via']['class']}):")
             lines.extend(f"       {x['text']}" for x in ev["a_side"] + ev["b_side"])
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import InputError
+from ..textsafe import escape_controls
 from .projection import directed_graph, in_class, node_summary, simple_graph
 
 __all__ = [
@@ -129,14 +130,21 @@ def explain_step(net: nx.MultiDiGraph, u: Any, v: Any, *, directed: bool = False
     return sorted(out, key=lambda x: (x["reversed"], x["kind"] != "property", x["key"]))
 
 
-def connections(net: nx.MultiDiGraph, node: Any, limit: int = 10) -> dict[str, Any]:
-    """What ``node`` is linked to: its direct linkages in words and the size of its component."""
+def connections(net: nx.MultiDiGraph, node: Any, limit: int = 10, *, avoid: Iterable[Any] = ()) -> dict[str, Any]:
+    """What ``node`` is linked to: its direct linkages in words and the size of its component.
+
+    Entities in ``avoid`` are left out of both (a path could not use them either).
+    """
+    avoid_set = set(avoid)
     steps = []
     for other in sorted(set(net.successors(node)) | set(net.predecessors(node)), key=str):
-        if other == node:
+        if other == node or other in avoid_set:
             continue
         steps.extend(explain_step(net, node, other))
-    comp = nx.node_connected_component(_undirected_view(net), node)
+    und = _undirected_view(net)
+    if avoid_set:
+        und = und.subgraph([n for n in und if n not in avoid_set])
+    comp = nx.node_connected_component(und, node)
     return {
         "entity": node_summary(net, node),
         "linkages": len(steps),
@@ -262,7 +270,7 @@ def linkage_paths(
             reason = f"no {how}path through a {', '.join(via)}" + (
                 f" within {max_hops} hop(s)" if max_hops is not None else "")
         result["reason"] = reason
-        result["connections"] = [connections(net, source), connections(net, target)]
+        result["connections"] = [connections(net, source, avoid=avoid_set), connections(net, target, avoid=avoid_set)]
     return result
 
 
@@ -275,7 +283,8 @@ def _explain_path(net: nx.MultiDiGraph, path: list[Any], directed: bool) -> dict
 
 
 def format_paths(result: dict[str, Any]) -> str:
-    """Render :func:`linkage_paths`' result as text: one line per hop, sources in brackets."""
+    """Render :func:`linkage_paths`' result as text: one line per hop, sources in brackets (control
+    characters escaped)."""
     lines: list[str] = []
     if not result["found"]:
         lines.append(f"{result['reason']}.")
@@ -284,12 +293,13 @@ def format_paths(result: dict[str, Any]) -> str:
             if side["linkages"] == 0:
                 lines.append(f"{ent['label']} ({ent['class']}) has no linkage at all.")
                 continue
+            avoiding = " (not counting the avoided entities)" if result.get("avoid") else ""
             lines.append(f"{ent['label']} ({ent['class']}) is linked to {side['component_size'] - 1} "
-                         f"entit{'y' if side['component_size'] == 2 else 'ies'} in all; directly:")
+                         f"entit{'y' if side['component_size'] == 2 else 'ies'} in all{avoiding}; directly:")
             lines.extend(f"  {step['text']}" for step in side["neighbours"])
             if side["truncated"]:
                 lines.append(f"  ... ({side['linkages']} direct linkages in all)")
-        return "\n".join(lines) + "\n"
+        return escape_controls("\n".join(lines) + "\n")
     many = len(result["paths"]) > 1
     for i, p in enumerate(result["paths"], 1):
         if many:
@@ -300,7 +310,7 @@ def format_paths(result: dict[str, Any]) -> str:
             first, *others = step["linkages"]
             lines.append(("  " if many else "") + first["text"])
             lines.extend(("  " if many else "") + f"    also: {o['text']}" for o in others)
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")
 
 
 def neighbours(
@@ -384,7 +394,7 @@ def neighbours(
 
 
 def format_neighbours(result: dict[str, Any]) -> str:
-    """Render :func:`neighbours`' result as text."""
+    """Render :func:`neighbours`' result as text (control characters escaped)."""
     e = result["entity"]
     n = len(result["nodes"]) - 1
     scope = f" of class {', '.join(result['types'])}" if result["types"] else ""
@@ -393,4 +403,4 @@ def format_neighbours(result: dict[str, Any]) -> str:
     for g in result["groups"]:
         lines.append(f"{g['linkage']}{' (synergy)' if g['kind'] == 'synergy' else ''}: {g['count']}")
         lines.extend(f"  {item['text']}" for item in g["linkages"])
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines) + "\n")

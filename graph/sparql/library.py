@@ -87,11 +87,28 @@ def list_queries() -> list[StoredQuery]:
     return [_parse(p) for p in sorted(d.glob("*.rq"))] if d.is_dir() else []
 
 
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 def get_query(name: str) -> StoredQuery:
-    """The query called ``name`` (with or without ``.rq``); close names are suggested."""
+    """The query called ``name`` (with or without ``.rq``); close names are suggested.
+
+    ``name`` is a name in the library, never a path: a file elsewhere is run with
+    ``clusterkg query FILE``.
+
+    >>> get_query("../tests/hygiene/x")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: '../tests/hygiene/x' is not a query name: library names have no folder \
+(run a file with `clusterkg query FILE`)
+    """
     name = name.removesuffix(".rq")
-    path = queries_dir() / f"{name}.rq"
-    if path.is_file():
+    if not _NAME.match(name) or ".." in name:
+        raise InputError(f"{name!r} is not a query name: library names have no folder "
+                         "(run a file with `clusterkg query FILE`)")
+    folder = queries_dir()
+    path = folder / f"{name}.rq"
+    if path.is_file() and path.resolve().parent == folder.resolve():
         return _parse(path)
     known = [q.name for q in list_queries()]
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.75)

@@ -449,6 +449,8 @@ def query(
     """
     if limit is not None and limit < 0:
         raise InputError(f"--limit must be 0 or more, not {limit}")
+    if timeout is not None and timeout < 0:
+        raise InputError(f"--timeout must be 0 (no limit) or more, not {timeout:g}")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     info = check_query(text, allow_remote=allow_remote, remote_endpoint=endpoint is not None)
@@ -475,6 +477,13 @@ def query(
     start = time.monotonic()
     result = _decode(run_bounded(fn, timeout))
     result.elapsed = time.monotonic() - start
+    if info.select_star and result.type == "SELECT":  # engines sort SELECT * columns; keep the query's order
+        order = info.star_order(result.variables)
+        if order != result.variables:
+            pos = [result.variables.index(v) for v in order]
+            result = QueryResult.select(order, [tuple(row[i] for i in pos) for row in result.rows],
+                                        result.truncated)
+            result.elapsed = time.monotonic() - start
     return result
 
 

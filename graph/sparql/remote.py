@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import html
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,9 +34,10 @@ from rdflib import BNode
 from rdflib.term import Node
 
 from ..errors import EndpointError, InputError
+from ..textsafe import escape_controls
 from .results import QueryResult, parse_results_json
 
-__all__ = ["PushReport", "endpoint_query", "gsp_url", "parse_header", "push"]
+__all__ = ["PushReport", "endpoint_query", "gsp_url", "parse_header", "push", "server_message"]
 
 USER_AGENT = "clusterkg (+https://w3id.org/clusterkg)"
 _TIMEOUT = 60.0
@@ -55,6 +58,31 @@ def _check_url(url: str) -> str:
     return url
 
 
+def server_message(body: bytes, content_type: str = "", limit: int = 200) -> str:
+    """The gist of an error page, on one line: the text of an HTML page (its title and first
+    heading or paragraph), or the first line of plain text, cut to ``limit`` characters.
+
+    >>> server_message(b"<html><head><title>500 Oops</title></head><body><h1>Oops</h1>"
+    ...                b"<p>The database is down.</p><pre>Traceback ...</pre></body></html>", "text/html")
+    '500 Oops: The database is down.'
+    >>> server_message(b"Parser error: unexpected '}'\\nat line 3\\n")
+    "Parser error: unexpected '}'"
+    """
+    text = body.decode("utf-8", "replace").strip()
+    if "html" in content_type.lower() or re.match(r"(?is)\s*(<!doctype|<html|<head|<body|<h1|<p)", text):
+        title = re.search(r"(?is)<title[^>]*>(.*?)</title>", text)
+        text = re.sub(r"(?is)<(script|style|head|pre)[^>]*>.*?</\1>", " ", text)
+        parts = [re.sub(r"<[^>]+>", " ", m) for m in re.findall(r"(?is)<(?:h[1-6]|p)[^>]*>(.*?)</(?:h[1-6]|p)>", text)]
+        parts = [html.unescape(" ".join(p.split())) for p in parts if p.strip()]
+        head = html.unescape(" ".join(title.group(1).split())) if title else ""
+        parts = [p for p in parts if p and p not in head]
+        text = ": ".join(x for x in (head, parts[0] if parts else "") if x) or html.unescape(
+            " ".join(re.sub(r"<[^>]+>", " ", text).split()))
+    else:
+        text = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _request(url: str, *, data: bytes | None, method: str, headers: Mapping[str, str],
              timeout: float | None) -> tuple[int, str, bytes]:
     """One HTTP request; returns (status, content type, body). HTTP errors become EndpointError."""
@@ -62,16 +90,29 @@ def _request(url: str, *, data: bytes | None, method: str, headers: Mapping[str,
     req.add_header("User-Agent", USER_AGENT)
     for k, v in headers.items():
         req.add_header(k, v)
+    seconds = timeout or _TIMEOUT
     try:
-        with urllib.request.urlopen(req, timeout=timeout or _TIMEOUT) as resp:  # http(s) only
+        with urllib.request.urlopen(req, timeout=seconds) as resp:  # http(s) only
             return resp.status, resp.headers.get("Content-Type", ""), resp.read()
     except urllib.error.HTTPError as exc:
-        body = exc.read().decode("utf-8", "replace").strip()
-        first = body.splitlines()[0][:300] if body else exc.reason
-        raise EndpointError(f"{url}: HTTP {exc.code}: {first}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"{url}: cannot connect ({reason})") from None
+        try:
+            body = exc.read()
+        except OSError:
+            body = b""
+        status = f"HTTP {exc.code} {exc.reason}".strip()
+        message = server_message(body, exc.headers.get("Content-Type", "") if exc.headers else "")
+        message = ": ".join(p for p in message.split(": ") if p.strip().casefold() not in status.casefold())
+        raise EndpointError(f"{url}: {status}" + (f": {message}" if message else "")) from None
+    except TimeoutError:  # connected and sent, no answer (urllib does not wrap this one)
+        raise EndpointError(f"{url}: the endpoint accepted the connection but did not answer in {seconds:g} s "
+                            "(raise --timeout if it is just slow)") from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise EndpointError(f"{url}: no answer in {seconds:g} s (the endpoint did not accept the "
+                                "connection, or stopped reading the request)") from None
+        raise EndpointError(f"{url}: cannot connect ({exc.reason})") from None
+    except OSError as exc:
+        raise EndpointError(f"{url}: the connection failed ({exc.strerror or exc})") from None
 
 
 def endpoint_query(endpoint: str, text: str, form: str, *, headers: Mapping[str, str] | None = None,
@@ -134,8 +175,8 @@ class PushReport:
     def text(self) -> str:
         where = f"graph <{self.graph}>" if self.graph else "the default graph"
         how = "Graph Store Protocol" if self.method == "graph-store" else "SPARQL Update INSERT DATA"
-        return (f"pushed {self.triples} triples to {where} of {self.url} "
-                f"in {self.requests} request(s) ({how})\n")
+        return escape_controls(f"pushed {self.triples} triples to {where} of {self.url} "
+                               f"in {self.requests} request(s) ({how})\n")
 
 
 def _batches(lines: Sequence[tuple[str, bool]], size: int) -> list[list[str]]:

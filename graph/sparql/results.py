@@ -46,11 +46,14 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..namespaces import PREFIXES, bind_prefixes, curie
+from ..textsafe import escape_controls, json_safe
 
 __all__ = [
     "GRAPH_FORMATS",
     "SOLUTION_FORMATS",
     "QueryResult",
+    "Row",
+    "format_for_out",
     "format_for_path",
     "parse_results_json",
     "results_json",
@@ -66,7 +69,21 @@ _EXTENSIONS = {
     ".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".txt": "table",
 }
 
-Row = tuple[Node | None, ...]
+RowTuple = tuple[Node | None, ...]
+
+
+class Row(ResultRow):
+    """One solution, as rdflib's ``ResultRow`` (a tuple: ``row[0]``, ``row.name``, ``row["name"]``)
+    that also converts with ``dict(row)`` to ``{column: term}`` (``None`` where unbound).
+
+    >>> r = QueryResult.select(["s", "n"], [(URIRef("http://ex/a"), None)])
+    >>> [dict(row) for row in r]
+    [{'s': rdflib.term.URIRef('http://ex/a'), 'n': None}]
+    """
+
+    def keys(self) -> list[str]:
+        """The column names, in order (what makes ``dict(row)`` work)."""
+        return [str(v) for v in sorted(self.labels, key=self.labels.__getitem__)]
 
 
 def format_for_path(path: str) -> str | None:
@@ -79,6 +96,50 @@ def format_for_path(path: str) -> str | None:
         if path.lower().endswith(ext):
             return fmt
     return None
+
+
+def format_for_out(path: str, form: str) -> str:
+    """The format an ``--out`` file's extension picks for a query of kind ``form``.
+
+    Raises
+    ------
+    InputError
+        The extension is unknown, or names a format that does not fit the query (a SELECT
+        written to ``.ttl``); the message lists the extensions that fit.
+
+    Examples
+    --------
+    >>> format_for_out("answers.csv", "SELECT"), format_for_out("g.nt", "CONSTRUCT")
+    ('csv', 'nt')
+    >>> format_for_out("answers.ttl", "SELECT")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: answers.ttl: a .ttl file holds RDF, but a SELECT query returns solutions: \
+name the file .csv, .json, .srj, .srx, .tsv, .txt or .xml, or give --format
+    """
+    rdf = form in ("CONSTRUCT", "DESCRIBE")
+    fits = GRAPH_FORMATS if rdf else SOLUTION_FORMATS
+    exts = ", ".join(sorted(e for e, f in _EXTENSIONS.items() if f in fits))
+    exts = exts.rsplit(", ", 1)[0] + " or " + exts.rsplit(", ", 1)[1] if ", " in exts else exts
+    fmt = format_for_path(path)
+    kind = ("an RDF graph" if rdf else "solutions") if form != "ASK" else "a boolean"
+    if fmt is None:
+        return _bad_out(path, f"the extension does not say which format to write; {_article(form)} {form} "
+                              f"query returns {kind}: name the file {exts}, or give --format")
+    if fmt not in fits:
+        holds = "RDF" if fmt in GRAPH_FORMATS else "solutions"
+        ext = next(e for e in _EXTENSIONS if path.lower().endswith(e))
+        return _bad_out(path, f"a {ext} file holds {holds}, but {_article(form)} {form} query returns {kind}: "
+                              f"name the file {exts}, or give --format")
+    return fmt
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].upper() in "AEIOU" else "a"
+
+
+def _bad_out(path: str, message: str) -> str:
+    raise InputError(f"{path}: {message}")
 
 
 class QueryResult(Result):
@@ -101,7 +162,7 @@ class QueryResult(Result):
     def __init__(self, type_: str) -> None:
         super().__init__(type_)
         self.variables: list[str] = []
-        self.rows: list[Row] = []
+        self.rows: list[RowTuple] = []
         self.truncated = False
         self.elapsed = 0.0
 
@@ -154,7 +215,7 @@ class QueryResult(Result):
             for row in self.rows:
                 values: dict[Variable, Any] = {v: t for v, t in zip(self.vars or [], row, strict=False)
                                                if t is not None}
-                yield ResultRow(values, self.vars or [])
+                yield Row(values, self.vars or [])
         else:
             yield from super().__iter__()
 
@@ -200,7 +261,7 @@ class QueryResult(Result):
 
     def _require_solutions(self, what: str) -> None:
         if self.type != "SELECT":
-            raise InputError(f"{what}() needs a SELECT query; this is a {self.type} result")
+            raise InputError(f"{what}() needs a SELECT query; this is {_article(self.type)} {self.type} result")
 
     # -- formats -----------------------------------------------------------------------------
 
@@ -221,11 +282,12 @@ class QueryResult(Result):
         """
         if self.type in ("CONSTRUCT", "DESCRIBE"):
             if fmt not in GRAPH_FORMATS:
-                raise InputError(f"a {self.type} query returns RDF: use --format "
+                raise InputError(f"{_article(self.type)} {self.type} query returns RDF: use --format "
                                  f"{', '.join(GRAPH_FORMATS)} (not {fmt})")
             return _graph_text(self.graph or Graph(), fmt)
         if fmt not in SOLUTION_FORMATS:
-            raise InputError(f"a {self.type} query returns solutions: use --format "
+            what = "a boolean" if self.type == "ASK" else "solutions"
+            raise InputError(f"{_article(self.type)} {self.type} query returns {what}: use --format "
                              f"{', '.join(SOLUTION_FORMATS)} (not {fmt})")
         if fmt == "table":
             return _table(self, labels or {})
@@ -267,14 +329,14 @@ def _cell(term: Node | None, labels: Mapping[str, str], width: int = 60) -> str:
         text = f"_:{term}"
     else:
         text = str(term)
-    text = " ".join(text.split())  # one line per row
+    text = escape_controls(" ".join(text.split()))  # one line per row; no terminal control
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _table(result: QueryResult, labels: Mapping[str, str]) -> str:
     if result.type == "ASK":
         return ("true" if result.askAnswer else "false") + "\n"
-    header = result.variables
+    header = [escape_controls(v) for v in result.variables]
     cells = [[_cell(t, labels) for t in row] for row in result.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
@@ -340,7 +402,7 @@ def results_json(result: QueryResult) -> dict[str, Any]:
 
 
 def _json(result: QueryResult) -> str:
-    return json.dumps(results_json(result), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(results_json(result), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _xml(result: QueryResult) -> str:
@@ -392,7 +454,7 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     elif "@id" in doc:  # a single node: keep the compact form, as a one-node graph
         ctx = doc.pop("@context", {})
         doc = {"@context": ctx, "@graph": [doc]}
-    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True)) + "\n"
 
 
 # -- reading results back, comparing ---------------------------------------------------------

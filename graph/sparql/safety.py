@@ -37,7 +37,7 @@ graph.errors.QuerySyntaxError: line 1, column 21: undeclared prefix 'foo:' (decl
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import QuerySyntaxError, UnsafeQueryError
@@ -84,6 +84,20 @@ class QueryInfo:
     datasets: list[Clause] = field(default_factory=list)
     #: ``LIMIT`` given at the end of the query, if any.
     has_limit: bool = False
+    #: ``SELECT *`` (or ``SELECT DISTINCT *``): the columns are every variable, in the order
+    #: they first appear in the query (:attr:`variables`).
+    select_star: bool = False
+    #: Every variable name (without ``?``), in order of first appearance.
+    variables: list[str] = field(default_factory=list)
+
+    def star_order(self, columns: Sequence[str]) -> list[str]:
+        """``columns`` in the order their variables first appear in the query (unknown ones last).
+
+        >>> QueryInfo("SELECT", variables=["z", "a", "m"]).star_order(["a", "m", "z"])
+        ['z', 'a', 'm']
+        """
+        rank = {v: i for i, v in enumerate(self.variables)}
+        return sorted(columns, key=lambda c: (rank.get(c, len(rank)), columns.index(c)))
 
     def missing_prefixes(self, predeclared: Mapping[str, str] = PREFIXES) -> dict[str, str]:
         """The predeclared prefixes the query does not declare itself."""
@@ -187,7 +201,15 @@ def _lex_analysis(tokens: list[Token], predeclared: Mapping[str, str]) -> tuple[
     info = QueryInfo(form, prefixes)
     undeclared: list[Token] = []
     body = tokens[i:]
+    if form == "SELECT":
+        k = 1
+        while k < len(body) and body[k].kind == "name" and body[k].text.upper() in ("DISTINCT", "REDUCED"):
+            k += 1
+        info.select_star = k < len(body) and body[k].text == "*"
+    seen: dict[str, None] = {}
     for j, t in enumerate(body):
+        if t.kind == "var":
+            seen.setdefault(t.text[1:], None)
         if t.kind == "pname":
             prefix = t.text.split(":", 1)[0]
             if prefix not in prefixes and prefix not in predeclared:
@@ -213,6 +235,7 @@ def _lex_analysis(tokens: list[Token], predeclared: Mapping[str, str]) -> tuple[
                 raise UnsafeQueryError(
                     f"line {t.line}, column {t.column}: SPARQL Update ({word}) is refused: "
                     "`clusterkg query` only reads the graph")
+    info.variables = list(seen)
     return info, undeclared
 
 

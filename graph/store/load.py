@@ -13,10 +13,16 @@ graph.
 
 Safety: RDF/XML with a DTD that declares entities ("billion laughs") is refused before
 parsing, and JSON-LD that needs a remote ``@context`` is refused (nothing is fetched).
+
+Nothing is dropped silently: a folder with no RDF file in it is an error, and so is a JSON-LD
+node whose ``@id`` is not a valid IRI (JSON-LD processors skip such nodes), reported with its
+line and column as for Turtle. An empty file (nothing but white space), whatever its syntax, is
+valid and holds no triple.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -116,15 +122,17 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     Raises
     ------
     MissingInputError
-        If a path does not exist.
+        If a path does not exist, or a folder holds no RDF file.
     """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(
-                sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS)
-            )
+            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS)
+            if not found:
+                raise MissingInputError(str(raw), f"no RDF files in this folder (looked for "
+                                                  f"{' '.join(sorted(FORMATS))})")
+            out.extend(found)
         elif p.is_file():
             out.append(p)
         else:
@@ -151,6 +159,65 @@ def _check_xml(path: Path, data: bytes) -> None:
     except DefusedET.ParseError as exc:
         line, col = exc.position
         raise RDFSyntaxError(str(path), line, col + 1, str(exc).split(":")[0]) from None
+
+
+def _invalid_iri(value: str, base: str) -> str | None:
+    """Why ``value`` (an ``@id``) is not a valid IRI once resolved against ``base``; None if it is."""
+    from urllib.parse import urljoin
+
+    if value.startswith("_:"):
+        return None
+    absolute = value if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", value) else urljoin(base, value)
+    try:
+        ox.NamedNode(absolute)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _first_bad_id(node: object, base: str) -> tuple[str, str] | None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                continue
+            if key == "@id" and isinstance(value, str):
+                reason = _invalid_iri(value, base)
+                if reason:
+                    return value, reason
+            found = _first_bad_id(value, base)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            found = _first_bad_id(item, base)
+            if found:
+                return found
+    return None
+
+
+def _check_jsonld(display: str, data: bytes, base: str) -> None:
+    """Refuse a JSON-LD document with an ``@id`` that is not an IRI (a processor would drop the node)."""
+    try:
+        text = data.decode("utf-8-sig")
+        doc = json.loads(text)
+    except ValueError:
+        return  # the parser reports malformed JSON with its position
+    bad = _first_bad_id(doc, base)
+    if bad is None:
+        return
+    value, reason = bad
+    line = col = None
+    for m in re.finditer(r'"@id"\s*:\s*("(?:[^"\\]|\\.)*")', text):
+        try:
+            same = json.loads(m.group(1)) == value
+        except ValueError:
+            continue
+        if same:
+            line = text.count("\n", 0, m.start(1)) + 1
+            col = m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+            break
+    raise RDFSyntaxError(display, line, col, f"@id {value!r} is not a valid IRI ({reason}); "
+                                             "the node would be dropped")
 
 
 def _token_at(text: str, line: int, column: int) -> str:
@@ -182,12 +249,17 @@ def _syntax_error(path: Path, exc: SyntaxError, data: bytes) -> RDFSyntaxError:
 def read_source(path: Path, display: str) -> tuple[ox.RdfFormat, bytes]:
     """The syntax (from the extension) and bytes of one RDF file, after the safety checks.
 
+    An empty file (white space only) comes back as empty N-Triples, whatever its extension: it
+    holds no triple, and every syntax treats it the same.
+
     Raises
     ------
     UnsafeInputError
         For an unknown extension or XML that declares entities.
     MissingInputError
         If the file cannot be read.
+    RDFSyntaxError
+        For a JSON-LD ``@id`` that is not a valid IRI.
     """
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -197,8 +269,12 @@ def read_source(path: Path, display: str) -> tuple[ox.RdfFormat, bytes]:
         data = path.read_bytes()
     except OSError as exc:
         raise MissingInputError(display, exc.strerror or "cannot be read") from None
+    if not data.strip():
+        return ox.RdfFormat.N_TRIPLES, b""
     if fmt in _XML_FORMATS:
         _check_xml(Path(display), data)
+    if fmt == ox.RdfFormat.JSON_LD:
+        _check_jsonld(display, data, path.resolve().as_uri())
     return fmt, data
 
 
@@ -215,6 +291,14 @@ def parse_errors(display: str, data: bytes) -> Iterator[None]:
         raise _syntax_error(Path(display), exc, data) from None
     except ValueError as exc:  # encoding problems and the like
         raise RDFSyntaxError(display, None, None, str(exc)) from None
+    except MemoryError as exc:
+        m = re.search(r"buffer maximal size of (\d+)", str(exc))
+        if not m:
+            raise
+        limit = int(m.group(1))
+        line = next((i for i, text in enumerate(data.split(b"\n"), 1) if len(text) > limit), None)
+        raise RDFSyntaxError(display, line, None, f"a single literal or IRI is longer than the parser's limit of "
+                                                  f"{limit // (1 << 20)} MiB") from None
 
 
 def input_files(paths: Iterable[str | Path] = (), *, default_data: bool = True,

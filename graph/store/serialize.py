@@ -23,9 +23,10 @@ from pathlib import Path
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
+from ..errors import OutputError
 from ..namespaces import bind_prefixes
 
-__all__ = ["canonical", "store_serializations", "to_ntriples", "to_turtle", "write_atomic"]
+__all__ = ["canonical", "make_parents", "store_serializations", "to_ntriples", "to_turtle", "write_atomic"]
 
 
 def canonical(graph: Graph) -> Graph:
@@ -56,23 +57,77 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str | Path, text: str) -> None:
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def make_parents(path: str | Path) -> list[Path]:
+    """Create the missing folders above ``path``; return them, outermost first.
+
+    Raises
+    ------
+    OutputError
+        A folder cannot be created (a file is in the way, no permission, read-only...).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> [str(p.relative_to(root)) for p in make_parents(root / "a" / "b" / "out.csv")]
+    ['a', 'a/b']
+    >>> make_parents(root / "a" / "b" / "other.csv")
+    []
+    """
+    parent = Path(path).parent
+    missing = []
+    for folder in [parent, *parent.parents]:
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    missing.reverse()
+    for folder in missing:
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if not folder.is_dir():
+                raise OutputError(str(path), f"cannot create the folder {folder}: a file is in the way") from None
+        except OSError as exc:
+            raise OutputError(str(path), f"cannot create the folder {folder}: {_reason(exc)}") from None
+    return missing
+
+
+def write_atomic(path: str | Path, text: str) -> list[Path]:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
 
-    The file gets the permissions a plain ``open(path, "w")`` would give it (0666 less the
-    umask), not the private 0600 of a temporary file.
+    Missing folders above ``path`` are created; they are returned (outermost first) so that a
+    caller can say so. The file gets the permissions a plain ``open(path, "w")`` would give it
+    (0666 less the umask), not the private 0600 of a temporary file.
+
+    Raises
+    ------
+    OutputError
+        The file or a folder above it cannot be written (exit code 2: not a bug).
     """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    if p.is_dir():
+        raise OutputError(str(path), "is a folder; give a file name")
+    created = make_parents(p)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    except OSError as exc:
+        raise OutputError(str(path), f"cannot write in {p.parent}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(str(path), f"cannot write: {_reason(exc)}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return created
 
 
 def store_serializations(store: object) -> tuple[str, str]:

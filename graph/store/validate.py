@@ -24,6 +24,7 @@ from rdflib.term import Node
 
 from ..namespaces import SH, curie
 from ..resources import shape_files
+from ..textsafe import escape_controls, json_safe
 from .load import LoadedGraph
 
 __all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
@@ -63,12 +64,13 @@ class ValidationResult:
     value: str = ""
 
     def line(self) -> str:
-        """One readable line: ``file: severity: focus (label) path: message``."""
+        """One readable line: ``file: severity: focus (label) path: message`` (control characters
+        escaped)."""
         where = f"{self.source_file}: " if self.source_file else ""
         label = f" ({self.focus_label})" if self.focus_label else ""
         path = f" {self.path}" if self.path else ""
         value = f" [value: {self.value}]" if self.value else ""
-        return f"{where}{self.severity}: {self.focus}{label}{path}: {self.message}{value}"
+        return escape_controls(f"{where}{self.severity}: {self.focus}{label}{path}: {self.message}{value}")
 
 
 @dataclass
@@ -87,7 +89,7 @@ class ValidationReport:
         return sum(1 for r in self.results if r.severity == severity)
 
     def text(self) -> str:
-        """A readable report: a summary line, then one line per result."""
+        """A readable report: a summary line, then one line per result (control characters escaped)."""
         head = (
             f"{'CONFORMS' if self.conforms else 'DOES NOT CONFORM'}: "
             f"{self.count('Violation')} violation(s), {self.count('Warning')} warning(s)"
@@ -102,7 +104,7 @@ class ValidationReport:
             "warnings": self.count("Warning"),
             "results": [asdict(r) for r in self.results],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def load_shapes(severities: tuple[str, ...] = ("violation", "warning")) -> Graph:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
+from click.testing import CliRunner
 from rdflib import URIRef
 
+from cli import cli
 from graph.entities.lookup import EntityIndex, normalise
-from graph.errors import AmbiguousEntity, EntityNotFound
+from graph.errors import AmbiguousEntity, EntityNotFound, NameMatchWarning
 
 DEU = URIRef("http://publications.europa.eu/resource/authority/country/DEU")
 
@@ -20,14 +24,50 @@ def idx(kg) -> EntityIndex:
     "name",
     ["Germany", "germany", "  GERMANY ", "Deutschland", "country:DEU",
      "<http://publications.europa.eu/resource/authority/country/DEU>",
-     "http://publications.europa.eu/resource/authority/country/DEU", "Germny"],
+     "http://publications.europa.eu/resource/authority/country/DEU"],
 )
-def test_resolves_labels_curies_iris_and_near_matches(idx: EntityIndex, name: str) -> None:
-    assert idx.resolve(name) == DEU
+def test_resolves_labels_curies_and_iris_silently(idx: EntityIndex, name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert idx.resolve(name) == DEU
+
+
+def test_a_near_match_resolves_and_says_so(idx: EntityIndex) -> None:
+    with pytest.warns(NameMatchWarning, match="taking 'Germny' as 'Germany'"):
+        assert idx.resolve("Germny") == DEU
+    assert idx.match("Germny").kind == "near"
 
 
 def test_unique_prefix(idx: EntityIndex) -> None:
-    assert idx.resolve("Luxemb") == URIRef("http://publications.europa.eu/resource/authority/country/LUX")
+    with pytest.warns(NameMatchWarning, match="taking 'Luxemb' as 'Luxembourg'"):
+        assert idx.resolve("Luxemb") == URIRef("http://publications.europa.eu/resource/authority/country/LUX")
+
+
+def test_a_prefix_of_another_programme_is_never_silent(idx: EntityIndex) -> None:
+    """Regression (issue 8.5): 'Interreg' silently became Interregional Innovation Investments."""
+    assert idx.match("Interreg").kind == "prefix"
+    with pytest.warns(NameMatchWarning) as caught:
+        idx.resolve("Interreg")
+    assert str(caught[0].message) == "taking 'Interreg' as 'Interregional Innovation Investments (I3)'"
+
+
+def test_an_exact_name_wins_over_a_longer_one_it_starts(idx: EntityIndex) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jci = idx.resolve("Joint Cluster Initiatives")
+        assert idx.resolve("I3") == idx.resolve("Interregional Innovation Investments")
+    assert jci == URIRef("https://w3id.org/clusterkg/id/joint-cluster-initiatives")
+
+
+@pytest.mark.parametrize("args", [["show", "Interreg"], ["path", "Interreg", "COSME"],
+                                  ["neighbours", "Interreg"]])
+def test_the_cli_says_which_entity_a_near_name_was_taken_as(args: list[str]) -> None:
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code in (0, 1), res.output
+    assert "taking 'Interreg' as 'Interregional Innovation Investments (I3)'" in res.stderr
+    assert "taking" not in res.stdout
+    exact = CliRunner().invoke(cli, ["show", "COSME"])
+    assert exact.exit_code == 0 and exact.stderr == ""
 
 
 def test_ambiguous_prefix_lists_candidates(idx: EntityIndex) -> None:

@@ -295,3 +295,30 @@ def test_focus_and_path_together_is_refused(runner: CliRunner, tmp_path: Path) -
     res = runner.invoke(cli, ["render", "--focus", "COSME", "--path", "COSME", "Horizon Europe",
                               "--out", str(tmp_path / "m.html")])
     assert res.exit_code == 2 and "not both" in res.output
+
+
+@pytest.mark.parametrize("code, says", [(3, True), (0, False)])
+def test_render_open_without_a_browser_says_so_quietly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capfd: pytest.CaptureFixture[str], fixtures: Path,
+                                                       code: int, says: bool) -> None:
+    """Regression (issue 8.13): `render --open` with no browser printed xdg-open's noise."""
+    import os
+    import sys
+
+    if sys.platform == "darwin" or os.name == "nt":
+        pytest.skip("xdg-open is the opener on Linux and BSD")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "xdg-open"
+    fake.write_text(f"#!/bin/sh\necho 'xdg-open: no method available for opening' >&2\necho noise\nexit {code}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    out = tmp_path / "m.html"
+    res = CliRunner().invoke(cli, ["--no-default-data", "--data", str(fixtures / "network.ttl"), "render",
+                                   "--out", str(out), "--open"])
+    assert res.exit_code == 0, res.output
+    assert out.is_file()
+    captured = capfd.readouterr()
+    assert "no method available" not in captured.err + captured.out + res.output
+    assert "noise" not in captured.err + captured.out + res.output
+    assert (f"wrote {out}; no browser found to open it" in res.stderr) is says

@@ -138,3 +138,20 @@ def test_parallel_sampling_equals_sequential(monkeypatch: pytest.MonkeyPatch) ->
     two, m2 = betweenness(g, sample=60, seed=5, backend="igraph")
     assert (m1["jobs"], m2["jobs"]) == (1, 2)
     assert two == pytest.approx(one, abs=1e-12)
+
+
+def test_the_table_never_cuts_a_class_or_a_label_without_an_ellipsis() -> None:
+    """Regression (issue 8.14): the class column was cut mid-word at 22 characters."""
+    from graph.network.centrality import format_centrality
+
+    long_class = "strategic value chain of the European Union"
+    long_label = "A programme whose name is much longer than sixty characters, as some official names are"
+    result = {"measure": "degree", "measures": ["degree"], "types": [], "note": "",
+              "network": {"entities": 2, "linkages": 1},
+              "rows": [{"rank": 1, "iri": "x", "label": long_label, "class": long_class, "score": 1.0},
+                       {"rank": 2, "iri": "y", "label": "Short", "class": "programme", "score": 0.5}]}
+    text = format_centrality(result)
+    assert long_class in text
+    assert long_label[:59] + "…" in text
+    widths = {len(line) for line in text.splitlines()[1:]}
+    assert len(widths) == 1  # the columns line up

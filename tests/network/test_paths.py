@@ -155,3 +155,18 @@ def test_reusing_a_view_gives_the_same_answer(net) -> None:
     assert linkage_paths(net, FX + "org-one", FX + "beta-platform", k=2, view=simple_graph(net)) == a
     d = linkage_paths(net, FX + "org-one", FX + "alpha", directed=True, view=directed_graph(net))
     assert d == linkage_paths(net, FX + "org-one", FX + "alpha", directed=True)
+
+
+def test_no_path_counts_leave_the_avoided_entities_out() -> None:
+    """Regression (issue 8.11): 'linked to 238 entities' counted through the avoided entities."""
+    g = load_graph().graph
+    net = project(g)
+    src, dst = resolve_entity(g, net, "Euroclusters"), resolve_entity(g, net, "Horizon Europe")
+    jci = resolve_entity(g, net, "Joint Cluster Initiatives")
+    result = linkage_paths(net, src, dst, avoid=[jci])
+    assert not result["found"]
+    sizes = {side["entity"]["label"]: side["component_size"] for side in result["connections"]}
+    assert sizes["Horizon Europe"] < 10 < sizes["Euroclusters"]
+    assert all(step["stored_to"] != jci and step["stored_from"] != jci
+               for side in result["connections"] for step in side["neighbours"])
+    assert "(not counting the avoided entities)" in format_paths(result)

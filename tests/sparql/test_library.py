@@ -103,3 +103,25 @@ def test_unknown_query_name_suggests(runner) -> None:
 def test_expected_files_have_no_stray_entries() -> None:
     stray = [p.name for p in Path(expected_path("x").parent).glob("*.srj") if p.stem not in NAMES]
     assert not stray
+
+
+@pytest.mark.parametrize("name", ["../tests/hygiene/items-without-provenance-violation",
+                                  "../tests/hygiene/items-without-provenance-violation.rq",
+                                  "/etc/passwd", "sub/x", "..", "expected/../envisaged-synergies"])
+def test_a_library_name_is_never_a_path(name: str) -> None:
+    """Regression (issue 8.7): `queries run ../tests/hygiene/X` ran a file outside queries/."""
+    from click.testing import CliRunner
+
+    for args in (["queries", "run", name], ["queries", "show", name]):
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 2, res.output
+        assert "is not a query name" in res.output and "clusterkg query FILE" in res.output
+
+
+def test_queries_list_is_the_listing_people_type(runner) -> None:
+    """Regression (issue 8.14): `clusterkg queries list` was not a command."""
+    listed = runner.invoke(cli, ["queries", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output == runner.invoke(cli, ["queries"]).output
+    as_json = json.loads(runner.invoke(cli, ["queries", "list", "--format", "json"]).output)
+    assert [q["name"] for q in as_json] == [q.name for q in list_queries()]

@@ -142,3 +142,56 @@ def test_store_seam_oxigraph_gives_same_triples(fixtures: Path) -> None:
 def test_public_api_is_exported() -> None:
     for name in graph.__all__:
         assert hasattr(graph, name), name
+
+
+# -- issue 8, items 6 and 12: nothing loads silently as nothing ------------------------------
+
+
+@pytest.mark.parametrize("content", ["empty", "dangling-symlink", "text-only"])
+def test_a_folder_without_rdf_files_is_an_error(tmp_path: Path, content: str) -> None:
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    d = tmp_path / "mine"
+    d.mkdir()
+    if content == "dangling-symlink":
+        (d / "gone.ttl").symlink_to(tmp_path / "nowhere.ttl")
+    elif content == "text-only":
+        (d / "notes.txt").write_text("not RDF")
+    with pytest.raises(MissingInputError, match="no RDF files in this folder"):
+        collect_files([d])
+    res = CliRunner().invoke(cli, ["--data", str(d), "stats"])
+    assert res.exit_code == 2
+    assert res.output.startswith(f"error: {d}: no RDF files in this folder")
+    res = CliRunner().invoke(cli, ["--data", str(d), "query", "ASK { ?s ?p ?o }"])
+    assert res.exit_code == 2
+
+
+def test_a_jsonld_id_that_is_not_an_iri_is_reported_with_its_place(tmp_path: Path) -> None:
+    f = tmp_path / "bad.jsonld"
+    f.write_text('{\n  "@id": "http://example.org/a",\n  "http://example.org/p": [{"@id": "http://exa mple/b"}]\n}\n')
+    with pytest.raises(RDFSyntaxError) as info:
+        load_graph([f], default_data=False, ontology=False)
+    assert str(info.value).startswith(f"{f}:3:36: @id 'http://exa mple/b' is not a valid IRI")
+    from graph.sparql.query import open_store
+
+    with pytest.raises(RDFSyntaxError):  # the query path reads files on its own
+        open_store([f], default_data=False)
+
+
+def test_relative_and_blank_ids_in_jsonld_are_fine(tmp_path: Path) -> None:
+    f = tmp_path / "ok.jsonld"
+    f.write_text('[{"@id": "a", "http://example.org/p": {"@id": "_:b"}}, {"@id": "#c", "http://example.org/p": "x"}]')
+    assert len(load_graph([f], default_data=False, ontology=False).graph) == 2
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq", ".trig", ".n3", ".jsonld", ".rdf", ".xml"])
+def test_an_empty_file_loads_as_nothing_in_every_syntax(tmp_path: Path, suffix: str) -> None:
+    """Regression: empty .jsonld and .rdf failed while empty .ttl and .nt loaded."""
+    f = tmp_path / f"empty{suffix}"
+    f.write_text("\n  \n")
+    assert len(load_graph([f], default_data=False, ontology=False).graph) == 0
+    from graph.store.oxstore import load_store
+
+    assert len(load_store([f], default_data=False, ontology=False)) == 0
