@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,11 @@ def _read(path: Path) -> nx.MultiDiGraph | None:
 
 
 def _write(path: Path, net: nx.MultiDiGraph) -> None:
+    cutoff = time.time() - 3600
+    for old in path.parent.glob(".tmp-net-*"):  # left by a command that was killed while writing
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
     doc = nx.node_link_data(net, edges="edges")
     fd, tmp = tempfile.mkstemp(prefix=".tmp-net-", dir=path.parent)
     try:

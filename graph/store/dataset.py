@@ -90,7 +90,7 @@ def _load_file(store: ox.Store, path: Path, display: str, *, bulk: bool) -> None
                 store.bulk_extend(quads)
             else:
                 store.extend(quads)
-        elif bulk and len(data) > _BULK_BYTES:
+        elif len(data) > _BULK_BYTES:  # no 16 MiB limit on one literal, and faster
             store.bulk_load(data, format=fmt, base_iri=base)
         else:
             store.load(data, format=fmt, base_iri=base)
