@@ -140,6 +140,7 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_default_data: bool, infer:
       clusterkg stats                      # what is in the graph
       clusterkg show "Joint Cluster Initiatives"
       clusterkg --data my-clusters.ttl validate
+      clusterkg --endpoint http://localhost:7878/query show COSME
     """
     from graph.sparql.remote import parse_header
 
