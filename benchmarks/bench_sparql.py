@@ -39,7 +39,7 @@ from graph.namespaces import PREFIXES  # noqa: E402
 from graph.resources import ontology_files  # noqa: E402
 from graph.sparql.library import list_queries  # noqa: E402
 from graph.sparql.query import query, run_bounded  # noqa: E402
-from graph.store.oxstore import load_store  # noqa: E402
+from graph.store.dataset import Dataset  # noqa: E402
 
 SYN = "https://example.org/synthetic/"
 
@@ -204,7 +204,7 @@ def bench_size(n_entities: int, rdflib_timeout: float, repeat: int) -> dict[str,
             return g
 
         t_rd, g = timed(load_rdflib)
-        t_ox, local = timed(lambda: load_store([path], default_data=False))
+        t_ox, local = timed(lambda: Dataset([path], default_data=False, use_cache=False).local())
         print(f"{'load (Turtle parse + store)':34s} rdflib {t_rd:8.2f} s   oxigraph {t_ox:7.2f} s   "
               f"{t_rd / t_ox:6.1f}x", flush=True)
         result: dict[str, Any] = {"entities": n_entities, "triples": len(local),

@@ -22,32 +22,19 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from ..store.cache import is_private
-from ..terms import from_ox
 from .projection import project
 
 if TYPE_CHECKING:
     from ..store.dataset import Dataset
 
-__all__ = ["StoreTriples", "cached_projection", "projection_version"]
-
-
-class StoreTriples:
-    """The default graph of an Oxigraph store as an iterable of rdflib-term triples."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-
-    def __iter__(self) -> Iterator[tuple[Any, Any, Any]]:
-        for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+__all__ = ["cached_projection", "projection_version"]
 
 
 def projection_version() -> str:

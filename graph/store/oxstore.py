@@ -2,9 +2,9 @@
 
 rdflib's own SPARQL evaluator is slow on large graphs and crashes with ``RecursionError`` on
 property paths over long chains (``ckg:partOf+`` over ~10k links). Local queries therefore run in
-a :class:`pyoxigraph.Store`, filled either straight from the RDF files (:func:`load_store`, the
-fast path: Oxigraph's own parsers, no rdflib objects) or from any rdflib graph
-(:func:`store_from_graph`; free for a graph already on the ``"oxigraph"`` store). Results are
+a :class:`pyoxigraph.Store`: the :class:`~graph.store.dataset.Dataset`'s store (built from the files by
+Oxigraph's own parsers), or one made from any rdflib graph (:func:`store_from_graph`; free for a
+graph already on the ``"oxigraph"`` store). Results are
 handed back as rdflib terms (:func:`from_ox`), so callers keep rdflib's API.
 
 Examples
@@ -21,18 +21,16 @@ rdflib.term.Literal('31.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..terms import from_ox, to_ox
-from .load import input_files, parse_errors, read_source
 
-__all__ = ["LocalStore", "from_ox", "load_store", "nt_term", "store_from_graph", "to_ox"]
+__all__ = ["LocalStore", "from_ox", "nt_term", "store_from_graph", "to_ox"]
 
 def nt_term(term: Node) -> str:
     """The N-Triples form of an rdflib term (one line, escaped).
@@ -95,40 +93,3 @@ def store_from_graph(graph: Graph) -> LocalStore:
     store = ox.Store()
     store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
     return LocalStore(store)
-
-
-def _load_file(store: ox.Store, path: Path, display: str) -> None:
-    fmt, data = read_source(path, display)
-    base = path.resolve().as_uri()
-    with parse_errors(display, data):
-        if fmt.supports_datasets:
-            # Named graphs are merged into the one graph, as graph.store.load does.
-            store.extend(ox.Quad(q.subject, q.predicate, q.object)
-                         for q in ox.parse(data, format=fmt, base_iri=base))
-        else:
-            store.load(data, format=fmt, base_iri=base)
-
-
-def load_store(
-    paths: Iterable[str | Path] = (),
-    *,
-    default_data: bool = True,
-    ontology: bool = True,
-) -> LocalStore:
-    """Load the ontology, the built-in data and ``paths`` straight into an Oxigraph store.
-
-    The same files, parsers, checks and error messages as :func:`graph.store.load.load_graph`, without
-    building rdflib objects: several times faster on large files.
-
-    Examples
-    --------
-    >>> local = load_store()
-    >>> local.files[0], len(local) > 1000
-    ('ontology/clusterkg.ttl', True)
-    """
-    store = ox.Store()
-    files: list[str] = []
-    for name, f in input_files(paths, default_data=default_data, ontology=ontology):
-        _load_file(store, f, name)
-        files.append(name)
-    return LocalStore(store, None, files)
