@@ -108,6 +108,44 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+class ErrorBoundary:
+    """Turns any exception into a generic 500 (JSON, or a short page for browsers); details go to the log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            log.error("internal error on %s %s: %r", scope.get("method"), scope.get("path"), exc, exc_info=exc)
+            if started:
+                return
+            accept = dict(scope.get("headers", [])).get(b"accept", b"")
+            if b"text/html" in accept and not str(scope.get("path", "")).endswith(".json"):
+                resp: Response = HTMLResponse(_ERROR_PAGE, status_code=500)
+            else:
+                resp = JSONResponse({"error": "internal error", "status": 500}, status_code=500)
+            await resp(scope, receive, send)
+
+
+_ERROR_PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error · clusterkg</title>"
+               "<link rel=\"stylesheet\" href=\"/static/explorer.css\"></head><body><main><h1>Error</h1>"
+               "<p class=\"error\">internal error</p><p><a href=\"/\">Back to the start page</a></p></main>"
+               "</body></html>")
+
+
 class BodyLimit:
     """Refuses request bodies above ``limit`` bytes with 413 (declared or streamed)."""
 
@@ -506,20 +544,17 @@ def create_app(ds: Any, config: ServerConfig | None = None, *, allowed_hosts: li
         detail = getattr(exc, "detail", "") if status != 404 else "not found"
         return app_.error(request, status, str(detail or "not found")[:300])
 
-    async def internal(request: Request, exc: Exception) -> Response:
-        log.error("internal error on %s %s: %r", request.method, request.url.path, exc, exc_info=exc)
-        return app_.error(request, 500, "internal error")
-
     hosts = allowed_hosts
     if hosts is None:
         hosts = [*LOOPBACK, config.host] if config.host in LOOPBACK else ["*"]
     middleware = [
         Middleware(SecurityHeaders),
+        Middleware(ErrorBoundary),
         Middleware(BodyLimit, limit=config.max_body),
         Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
     ]
     app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={HTTPException: not_found, 500: internal, Exception: internal})
+                    exception_handlers={HTTPException: not_found})
     app.state.explorer = explorer
     app.state.config = config
     return app

@@ -52,7 +52,7 @@ log = logging.getLogger("clusterkg.server")
 
 #: format name → (media types it answers, in order; the first is sent), for SELECT and ASK.
 SOLUTION_TYPES: dict[str, tuple[str, ...]] = {
-    "json": ("application/sparql-results+json", "application/json", "text/javascript", "application/javascript"),
+    "json": ("application/sparql-results+json", "application/json"),
     "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
     "csv": ("text/csv",),
     "tsv": ("text/tab-separated-values",),
@@ -207,8 +207,7 @@ class AnswerCache:
 
 def _refusal(exc: UnsafeQueryError) -> str:
     text = str(exc)
-    text = text.split(" (use --allow-remote", 1)[0]
-    return text + " by this read-only endpoint"
+    return text.split(" (use --allow-remote", 1)[0]
 
 
 def run_endpoint_query(source: Any, text: str, *, timeout: float, max_rows: int) -> QueryResult:
