@@ -40,7 +40,10 @@
         .catch(function () { close(); });
     }
     input.setAttribute("role", "combobox"); input.setAttribute("aria-autocomplete", "list");
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 120); });
+    input.addEventListener("input", function () {
+      if (input.dataset) { delete input.dataset.iri; }  // typed over: no longer the picked entity
+      clearTimeout(timer); timer = setTimeout(lookup, 120);
+    });
     input.addEventListener("keydown", function (ev) {
       if (list.hidden) { return; }
       if (ev.key === "ArrowDown") { active = Math.min(results.length - 1, active + 1); mark(); ev.preventDefault(); }

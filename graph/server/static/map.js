@@ -95,6 +95,7 @@
         options.interaction = options.interaction || {};
         options.interaction.hover = true;
         network = new vis.Network(mapDiv, { nodes: nodes, edges: edges }, options);
+        network.fit({ animation: false });
         network.on("click", function (p) {
           if (p.nodes.length) { showDetails(p.nodes[0]); if (mode !== "path") { expand(p.nodes[0]); } }
           else { details.hidden = true; }
