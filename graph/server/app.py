@@ -468,6 +468,7 @@ class App:
         return Response(body, media_type=media, headers=headers)
 
     def editor(self, request: Request, text: str) -> Response:
+        """The YASGUI page, with the query library as examples (and ``text`` in the editor)."""
         data = {"query": text, "examples": [{"name": q["name"], "title": q["title"], "query": _query_text(q["name"])}
                                              for q in self.x.queries()["queries"]]}
         return self.page(request, "sparql.html", data, title="SPARQL query editor", csp=CSP_EDITOR)
@@ -488,9 +489,18 @@ class App:
 
 
 def _query_text(name: str) -> str:
+    """A library query with PREFIX lines for the predeclared prefixes it uses (for the editor,
+    whose syntax check and result table do not know the server's predeclared prefixes)."""
+    import re
+
+    from ..namespaces import PREFIXES
     from ..sparql.library import get_query
 
-    return get_query(name).text
+    text = get_query(name).text
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    used = [(p, ns) for p, ns in PREFIXES.items() if re.search(rf"(?<![\w:]){re.escape(p)}:", body)]
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in used)
+    return head + body.strip() + "\n"
 
 
 def _wants_html(request: Request) -> bool:

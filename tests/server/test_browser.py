@@ -197,6 +197,8 @@ def test_walk_search_entity_path_map_editor(browser: Any, site: Running) -> None
     after = d.execute_script("return document.querySelector('.mapbox').__network.body.data.nodes.getIds()")
     assert set(before) < set(after)
     assert not d.find_element(By.CSS_SELECTOR, ".map-details").get_attribute("hidden")
+    wait(d, "return !document.querySelector('.mapbox').__network.physics.physicsEnabled", 20)
+    d.execute_script("document.querySelectorAll('div.vis-tooltip').forEach(t => t.style.visibility = 'hidden')")
     shot(d, "4-map")
     assert_clean(d, site)
 
@@ -223,6 +225,6 @@ def test_markup_in_labels_never_runs_in_the_browser(browser: Any) -> None:
             if path.startswith("/map"):
                 wait(d, "return (window.__mapReady || 0) >= 1")
             assert d.execute_script("return window.__xss === undefined"), path
-            assert not d.find_elements(By_CSS := "css selector", "img[src='x']"), path  # noqa: F841
+            assert not d.find_elements("css selector", "img[src='x']"), path
         shot(d, "xss-entity")
         assert [u for u in requests_seen(d) if not u.startswith((xs.url + "/", "data:"))] == []

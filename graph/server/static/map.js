@@ -59,6 +59,40 @@
       return added;
     }
     function say(text) { status.textContent = text; }
+    // Place new nodes: the ones already drawn stay where they are, the new ones settle around
+    // them with a short physics run, then physics is off again (the map stays still).
+    function settle(old) {
+      nodes.update(old.map(function (id) { return { id: id, fixed: true }; }));
+      network.setOptions({ physics: { enabled: true, solver: "forceAtlas2Based",
+        forceAtlas2Based: { gravitationalConstant: -60, springLength: 110, avoidOverlap: 0.6 },
+        stabilization: { enabled: true, iterations: 150, updateInterval: 50, fit: false } } });
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({ physics: { enabled: false } });
+        nodes.update(nodes.getIds().map(function (id) { return { id: id, fixed: false }; }));
+        relabel();
+      });
+      network.stabilize(150);
+    }
+    // Show the labels of the most important entities first and hide those that would overlap.
+    function relabel() {
+      if (!network) { return; }
+      var scale = network.getScale(), placed = [];
+      var ids = nodes.getIds().sort(function (a, b) {
+        var na = info[a], nb = info[b];
+        return (expanded[b] ? 1 : 0) - (expanded[a] ? 1 : 0) || (nb.value || 0) - (na.value || 0);
+      });
+      var pos = network.getPositions(ids), changes = [];
+      ids.forEach(function (id) {
+        var n = info[id], p = pos[id], w = (n.label.length * 7 + 8) / scale, h = 16 / scale;
+        var box = [p.x - w / 2, p.y + 8 / scale, p.x + w / 2, p.y + 8 / scale + h];
+        var free = !placed.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
+        if (free) { placed.push(box); }
+        var want = free ? n.label : "";
+        var cur = nodes.get(id).label || "";
+        if (cur !== want) { changes.push({ id: id, label: want }); }
+      });
+      if (changes.length) { nodes.update(changes); }
+    }
     function counts() { return nodes.length + " entities, " + edges.length + " linked pairs"; }
     function showDetails(iri) {
       var n = info[iri];
@@ -78,7 +112,9 @@
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (doc) {
           expanded[iri] = true;
+          var old = nodes.getIds();
           var added = addDoc(doc, pos);
+          settle(old);
           say(counts() + " — added " + added + " around " + (info[iri] ? info[iri].name : iri) + ".");
           window.__mapExpanded = (window.__mapExpanded || 0) + 1;
         })
@@ -96,6 +132,10 @@
         options.interaction.hover = true;
         network = new vis.Network(mapDiv, { nodes: nodes, edges: edges }, options);
         network.fit({ animation: false });
+        relabel();
+        var timer = null;
+        network.on("zoom", function () { clearTimeout(timer); timer = setTimeout(relabel, 80); });
+        network.on("dragEnd", function () { relabel(); });
         network.on("click", function (p) {
           if (p.nodes.length) { showDetails(p.nodes[0]); if (mode !== "path") { expand(p.nodes[0]); } }
           else { details.hidden = true; }
