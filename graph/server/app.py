@@ -447,21 +447,21 @@ class App:
     def _answer(self, text: str, accept: str | None, explicit: str | None) -> Response:
         from ..sparql.safety import check_query
 
-        try:
-            form = check_query(text).form
-        except ClusterKGError:
-            form = "SELECT"  # run_endpoint_query reports the problem
-        fmt, media = pick_format(form, accept, explicit)
-        key = (text, fmt)
-        hit = self.cache.get(key)
+        key = (text, f"{accept or ''}|{explicit or ''}")
+        hit = self.cache.get(key)  # the data never changes: the same request gets the same answer
         if hit is None:
+            try:
+                form = check_query(text).form
+            except ClusterKGError:
+                form = "SELECT"  # run_endpoint_query reports the problem
+            pick_format(form, accept, explicit)  # an unknown format= fails before the query runs
             with self.slots:
                 result = run_endpoint_query(self.x.ds, text, timeout=self.config.timeout,
                                             max_rows=self.config.max_rows)
             fmt, media = pick_format(result.type, accept, explicit)
-            hit = (serialise(result, fmt).encode("utf-8"), bool(result.truncated))
-            self.cache.put((text, fmt), hit)
-        body, truncated = hit
+            hit = (serialise(result, fmt).encode("utf-8"), media, bool(result.truncated))
+            self.cache.put(key, hit)
+        body, media, truncated = hit
         headers = {"x-clusterkg-truncated": "true" if truncated else "false", "vary": "Accept"}
         if media.startswith("text/") or media.endswith(("json", "xml")):
             media += "; charset=utf-8"

@@ -180,22 +180,24 @@ def serialise(result: QueryResult, fmt: str) -> str:
 
 
 class AnswerCache:
-    """A small LRU of serialised answers keyed by (query text, format); the data never changes."""
+    """A small LRU of serialised answers keyed by (query text, wishes); the data never changes."""
 
     def __init__(self, entries: int, max_bytes: int = 4 << 20) -> None:
         self.entries = entries
         self.max_bytes = max_bytes
-        self._data: OrderedDict[tuple[str, str], tuple[bytes, bool]] = OrderedDict()
+        self._data: OrderedDict[tuple[str, str], tuple[bytes, str, bool]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> tuple[bytes, bool] | None:
+    def get(self, key: tuple[str, str]) -> tuple[bytes, str, bool] | None:
+        """The kept (body, media type, truncated) for ``key``, if any."""
         with self._lock:
             hit = self._data.get(key)
             if hit is not None:
                 self._data.move_to_end(key)
             return hit
 
-    def put(self, key: tuple[str, str], value: tuple[bytes, bool]) -> None:
+    def put(self, key: tuple[str, str], value: tuple[bytes, str, bool]) -> None:
+        """Keep ``value`` (unless too large), dropping the least recently used beyond ``entries``."""
         if self.entries <= 0 or len(value[0]) > self.max_bytes:
             return
         with self._lock:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +61,7 @@ class Explorer:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._memo: dict[tuple[Any, ...], Any] = {}
+        self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._local = threading.local()
         self._simple: Any = None
 
@@ -98,6 +99,19 @@ class Explorer:
         with self._lock:
             self._memo.setdefault(key, value)
             return self._memo[key]
+
+    def recent(self, key: tuple[Any, ...], fn: Callable[[], Any], size: int = 512) -> Any:
+        """``fn()`` kept in a bounded LRU (entity pages, maps: many keys, each cheap to keep)."""
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        value = fn()
+        with self._lock:
+            self._recent[key] = value
+            while len(self._recent) > size:
+                self._recent.popitem(last=False)
+        return value
 
     def _db(self) -> sqlite3.Connection:
         """A per-thread read-only connection to the entity index."""
@@ -168,9 +182,15 @@ class Explorer:
 
     def entity(self, iri: str, *, page: int = 1, actors_page: int = 1) -> dict[str, Any]:
         """Everything the entity page shows: the description (linkages paged) and its linked actors (paged)."""
+        full = self.recent(("entity", iri), lambda: self._entity(iri))
+        d = dict(full)
+        d["linkages"] = paged(full["linkages"], page, self.config.page_size)
+        d["actors"] = self.actors(iri, page=actors_page)
+        return d
+
+    def _entity(self, iri: str) -> dict[str, Any]:
         from ..entities.describe import describe
 
-        size = self.config.page_size
         with GATE.reading():
             d = describe(self.ds.subgraph([iri]), f"<{iri}>", self.ds.index)
         linkages: list[dict[str, Any]] = []
@@ -195,8 +215,7 @@ class Explorer:
                 a, b = (iri, other) if item["direction"] == "out" else (other, iri)
                 edge = net.get_edge_data(a, b, key=item["predicate"]) if a in net and b in net else None
                 item["source_text"] = str((edge or {}).get("source_text") or "")
-        d["linkages"] = paged(linkages, page, size)
-        d["actors"] = self.actors(iri, page=actors_page)
+        d["linkages"] = linkages
         return d
 
     def _expand(self, name: str) -> str:
@@ -255,10 +274,13 @@ class Explorer:
                  limit: int | None = None) -> dict[str, Any]:
         """The map (nodes with positions and tooltips, pairs, legend) as :func:`graph.maps.render.render`
         builds it, around ``focus`` or along ``path``, with at most ``map_nodes`` entities."""
+        limit = min(limit or self.config.map_nodes, self.config.map_nodes)
+        return dict(self.recent(("map", focus, depth, path, limit), lambda: self._map_data(focus, depth, path, limit)))
+
+    def _map_data(self, focus: str | None, depth: int, path: tuple[str, str] | None, limit: int) -> dict[str, Any]:
         from ..maps.render import render
 
         net = self.net()
-        limit = min(limit or self.config.map_nodes, self.config.map_nodes)
         if path is not None:
             res = self.path(path[0], path[1], k=1)
             if not res["found"]:
@@ -365,8 +387,9 @@ class Explorer:
         """The question library: name, title, description, shape."""
         from ..sparql.library import list_queries
 
-        return {"queries": [{"name": q.name, "title": q.title, "description": q.description, "shape": q.shape}
-                            for q in list_queries()]}
+        return dict(self.memo(("queries",), lambda: {
+            "queries": [{"name": q.name, "title": q.title, "description": q.description, "shape": q.shape}
+                        for q in list_queries()]}))
 
     def library_query(self, name: str, *, page: int = 1) -> dict[str, Any]:
         """One library question: its SPARQL and its answer (rows paged; IRIs with labels)."""
