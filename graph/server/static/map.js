@@ -132,6 +132,7 @@
         options.interaction.hover = true;
         network = new vis.Network(mapDiv, { nodes: nodes, edges: edges }, options);
         network.fit({ animation: false });
+        network.moveTo({ scale: network.getScale() * 0.85 });  // room for the labels at the edges
         relabel();
         var timer = null;
         network.on("zoom", function () { clearTimeout(timer); timer = setTimeout(relabel, 80); });
@@ -142,7 +143,11 @@
         });
         network.on("doubleClick", function (p) { if (p.nodes.length) { window.location.href = entityUrl(p.nodes[0]); } });
         network.once("afterDrawing", function () { window.__mapReady = (window.__mapReady || 0) + 1; });
-        box.querySelector(".map-fit").addEventListener("click", function () { network.fit({ animation: false }); });
+        box.querySelector(".map-fit").addEventListener("click", function () {
+          network.fit({ animation: false });
+          network.moveTo({ scale: network.getScale() * 0.85 });
+          relabel();
+        });
         say(counts() + (mode === "path" ? "." : " — click an entity to add its neighbours."));
         box.__network = network;
       })
