@@ -180,11 +180,16 @@ def serialise(result: QueryResult, fmt: str) -> str:
 
 
 class AnswerCache:
-    """A small LRU of serialised answers keyed by (query text, wishes); the data never changes."""
+    """A small LRU of serialised answers keyed by (query text, wishes); the data never changes.
 
-    def __init__(self, entries: int, max_bytes: int = 4 << 20) -> None:
+    Holds at most ``entries`` answers and ``max_bytes`` in all (an answer larger than a quarter
+    of that is not kept).
+    """
+
+    def __init__(self, entries: int, max_bytes: int = 256 << 20) -> None:
         self.entries = entries
         self.max_bytes = max_bytes
+        self._size = 0
         self._data: OrderedDict[tuple[str, str], tuple[bytes, str, bool]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -197,14 +202,18 @@ class AnswerCache:
             return hit
 
     def put(self, key: tuple[str, str], value: tuple[bytes, str, bool]) -> None:
-        """Keep ``value`` (unless too large), dropping the least recently used beyond ``entries``."""
-        if self.entries <= 0 or len(value[0]) > self.max_bytes:
+        """Keep ``value`` (unless too large), dropping the least recently used beyond the limits."""
+        if self.entries <= 0 or len(value[0]) > self.max_bytes // 4:
             return
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._size -= len(old[0])
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.entries:
-                self._data.popitem(last=False)
+            self._size += len(value[0])
+            while len(self._data) > self.entries or self._size > self.max_bytes:
+                _, dropped = self._data.popitem(last=False)
+                self._size -= len(dropped[0])
 
 
 def _refusal(exc: UnsafeQueryError) -> str:

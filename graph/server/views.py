@@ -62,6 +62,7 @@ class Explorer:
         self._lock = threading.Lock()
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
         self._local = threading.local()
         self._simple: Any = None
 
@@ -91,14 +92,24 @@ class Explorer:
             return self._simple
 
     def memo(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
-        """``fn()`` computed once per ``key`` (the data never changes while serving)."""
+        """``fn()`` computed once per ``key`` (the data never changes while serving).
+
+        Concurrent requests for the same key wait for the one computation instead of each
+        starting their own (a costly analysis on a large graph is done once).
+        """
         with self._lock:
             if key in self._memo:
                 return self._memo[key]
-        value = fn()
-        with self._lock:
-            self._memo.setdefault(key, value)
-            return self._memo[key]
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]
+            value = fn()
+            with self._lock:
+                self._memo[key] = value
+                self._flights.pop(key, None)
+                return value
 
     def recent(self, key: tuple[Any, ...], fn: Callable[[], Any], size: int = 512) -> Any:
         """``fn()`` kept in a bounded LRU (entity pages, maps: many keys, each cheap to keep)."""
