@@ -35,13 +35,15 @@ def test_installed_package_serves_the_explorer(tmp_path: Path) -> None:
             "sys.argv = ['clusterkg', 'serve', '--port', sys.argv[2]]; cli.main()")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["CLUSTERKG_CACHE_DIR"] = str(tmp_path / "cache")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(site), str(port)], cwd=elsewhere, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-c", code, str(site), str(port)], cwd=elsewhere, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert proc.poll() is None, log.read_text()
             try:
                 home = httpx.get(base + "/", headers={"Accept": "text/html"}, timeout=5)
                 break
