@@ -15,7 +15,8 @@ endpoint, the static files and the protections every response gets:
 
 Examples
 --------
->>> app = create_app(None, ServerConfig())  # doctest: +SKIP
+>>> "script-src 'self'" in CSP and "frame-ancestors 'none'" in CSP
+True
 """
 
 from __future__ import annotations
