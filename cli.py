@@ -845,6 +845,44 @@ def render(settings: Settings, out: str, focus: str | None, depth: int, path_end
         if not open_in_browser(out):
             say(f"wrote {out}; no browser found to open it", err=True)
 
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (loopback: only this machine can connect).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True, help="TCP port.")
+@click.option("--data", "more_data", multiple=True, type=click.Path(),
+              help="Extra RDF file or folder (same as the global --data).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a SPARQL query may run before it is stopped.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Most rows (or triples) in one SPARQL answer; more are cut and flagged truncated.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the explorer in the default browser.")
+@click.pass_obj
+@handles_errors
+def serve(settings: Settings, host: str, port: int, more_data: tuple[str, ...], timeout: float, max_rows: int,
+          open_browser: bool) -> None:
+    """Serve the explorer and a read-only SPARQL 1.1 endpoint (/sparql) on http://HOST:PORT/.
+
+    The dataset is opened once and only read. SPARQL Update is refused (403), and so are
+    SERVICE and FROM; a query stops after --timeout seconds. Stop the server with Ctrl-C.
+
+    \b
+    Examples:
+      clusterkg serve                       # http://127.0.0.1:8000/
+      clusterkg serve --port 8080 --open
+      clusterkg --data my-clusters.ttl serve
+    """
+    from graph.server import ServerConfig
+    from graph.server import serve as run_server
+
+    ds = graph.open_dataset([*settings.data, *more_data], default_data=settings.default_data,
+                            infer=settings.infer, use_cache=settings.use_cache)
+    config = ServerConfig(host=host, port=port, timeout=timeout, max_rows=max_rows)
+    click.echo(f"clusterkg: serving on http://{f'[{host}]' if ':' in host else host}:{port}/ "
+               f"(SPARQL endpoint: /sparql; Ctrl-C to stop)", err=True)
+    run_server(ds, config, open_browser=open_browser)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -163,6 +163,9 @@ class RenderedMap:
         The header lines (plain text).
     node_ids : list of str
         The node keys (IRIs) on the map, in the page's order.
+    data : dict
+        The map data the page draws (nodes with positions and tooltips, linked pairs, legend,
+        vis-network options), for callers that draw it themselves (the explorer of ``clusterkg serve``).
     path : pathlib.Path or None
         Where it was written, if it was.
     created : list of pathlib.Path
@@ -179,6 +182,7 @@ class RenderedMap:
     mode: str
     header: list[str] = field(default_factory=list, repr=False)
     node_ids: list[str] = field(default_factory=list, repr=False)
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
     path: Path | None = None
     created: list[Path] = field(default_factory=list, repr=False)
 
@@ -596,7 +600,7 @@ def render(
     page = _fill(title_text, header, doc)
     result = RenderedMap(html=page, title=title_text, nodes=len(node_data), edges=len(edge_data),
                          linkages=linkage_count, available=available, left_out=left_out, mode=mode,
-                         header=[h for h in header], node_ids=[str(n) for n in chosen])
+                         header=[h for h in header], node_ids=[str(n) for n in chosen], data=doc)
     if out is not None:
         result.write(out)
     return result
