@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
@@ -22,7 +23,7 @@ from ..namespaces import CKG, curie
 from ..textsafe import escape_controls
 from .lookup import EntityIndex, label_of
 
-__all__ = ["describe", "format_description", "provenance_of"]
+__all__ = ["describe", "format_description", "format_sources", "provenance_of"]
 
 _SYNERGY_ATTRS = {
     "type": CKG.synergyType,
@@ -193,14 +194,24 @@ def describe(graph: Graph, name: str, index: EntityIndex | None = None) -> dict[
     }
 
 
-def _prov_text(prov: list[dict[str, str]]) -> str:
-    if not prov:
-        return "[no source]"
+def format_sources(provenance: Iterable[Mapping[str, str]]) -> str:
+    """The provenance list in words, as ``clusterkg show`` prints it (without brackets).
+
+    >>> format_sources([{"passage": "src:seed-x", "document": "src:seed", "document_label": "S",
+    ...                  "locator": "EU cluster initiatives"}])
+    'seed: "EU cluster initiatives"'
+    >>> format_sources([])
+    ''
+    """
     parts = []
-    for p in prov:
+    for p in provenance:
         doc = "seed" if p["document"] == "src:seed" else (p["document_label"] or p["document"])
         parts.append(f'{doc}: "{p["locator"]}"' if p["locator"] else doc)
-    return "[" + "; ".join(parts) + "]"
+    return "; ".join(parts)
+
+
+def _prov_text(prov: list[dict[str, str]]) -> str:
+    return f"[{format_sources(prov)}]" if prov else "[no source]"
 
 
 def format_description(d: dict[str, Any]) -> str:

@@ -72,6 +72,7 @@ import networkx as nx
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal
 from rdflib.namespace import PROV
 
+from ..entities.describe import format_sources
 from ..entities.lookup import normalise
 from ..errors import InputError, TermNotFound
 from ..namespaces import CKG, PREFIXES, curie
@@ -105,22 +106,6 @@ _NODE_SKIP = frozenset(str(p) for p in (
 
 def _local(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
-
-
-def format_sources(provenance: Iterable[Mapping[str, str]]) -> str:
-    """The provenance list in words, as ``clusterkg show`` prints it (without brackets).
-
-    >>> format_sources([{"passage": "src:seed-x", "document": "src:seed", "document_label": "S",
-    ...                  "locator": "EU cluster initiatives"}])
-    'seed: "EU cluster initiatives"'
-    >>> format_sources([])
-    ''
-    """
-    parts = []
-    for p in provenance:
-        doc = "seed" if p["document"] == "src:seed" else (p["document_label"] or p["document"])
-        parts.append(f'{doc}: "{p["locator"]}"' if p["locator"] else doc)
-    return "; ".join(parts)
 
 
 _K_TYPE, _K_LABEL, _K_DEF, _K_DERIVED, _K_DOC, _K_LOCATOR, _K_SUBCLASS, _K_SUBPROP, _K_INVERSE = range(9)
