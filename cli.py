@@ -875,8 +875,8 @@ def serve(settings: Settings, host: str, port: int, more_data: tuple[str, ...], 
     from graph.server import ServerConfig
     from graph.server import serve as run_server
 
-    ds = graph.open_dataset([*settings.data, *more_data], default_data=settings.default_data,
-                            infer=settings.infer, use_cache=settings.use_cache)
+    ds = graph.Dataset([*settings.data, *more_data], default_data=settings.default_data, infer=settings.infer,
+                       use_cache=settings.use_cache, endpoint=settings.endpoint, headers=settings.headers)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_rows=max_rows)
     click.echo(f"clusterkg: serving on http://{f'[{host}]' if ':' in host else host}:{port}/ "
                f"(SPARQL endpoint: /sparql; Ctrl-C to stop)", err=True)

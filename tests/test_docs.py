@@ -214,6 +214,12 @@ def test_every_example_runs_and_gives_a_result(example: str, expected: list[str]
                .replace("http://localhost:3030/ckg/data", f"{example_server}/store"))
     args = shlex.split(example, comments=True)
     assert args[0] == "clusterkg", example
+    if "serve" in args:  # runs until stopped: check the options reach the server, which tests/server runs
+        started: list[object] = []
+        monkeypatch.setattr("graph.server.serve", lambda *a, **kw: started.append(a))
+        res = CliRunner().invoke(cli, args[1:])
+        assert res.exit_code == 0 and len(started) == 1, f"{example}: exit {res.exit_code}\n{res.output}"
+        return
     res = CliRunner().invoke(cli, args[1:], input=stdin)
     if expected:  # a console example: the output shown in the README
         for line in expected:
