@@ -172,6 +172,31 @@ def example_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def clusterkg_server() -> Iterator[str]:
+    """`clusterkg serve` on a free loopback port, for the README's examples that talk to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/stats.json", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("clusterkg serve did not start")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
 def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working folder with the files the examples name."""
     d = tmp_path_factory.mktemp("examples")
@@ -202,7 +227,8 @@ def _gave_a_result(args: list[str], stdout: str, folder: Path) -> str | None:
 @pytest.mark.slow
 @pytest.mark.parametrize("example, expected", EXAMPLES, ids=[e for e, _ in EXAMPLES])
 def test_every_example_runs_and_gives_a_result(example: str, expected: list[str], example_dir: Path,
-                                               example_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+                                               example_server: str, clusterkg_server: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
     monkeypatch.chdir(example_dir)
@@ -211,6 +237,7 @@ def test_every_example_runs_and_gives_a_result(example: str, expected: list[str]
         left, example = (p.strip() for p in example.split("|", 1))
         stdin = shlex.split(left)[1] + "\n"
     example = (example.replace("http://localhost:7878", example_server)
+               .replace("http://127.0.0.1:8000", clusterkg_server)
                .replace("http://localhost:3030/ckg/data", f"{example_server}/store"))
     args = shlex.split(example, comments=True)
     assert args[0] == "clusterkg", example
@@ -240,8 +267,15 @@ def test_the_examples_are_found() -> None:
         in EXAMPLES
 
 
-def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    block = re.search(r"```python\n(.*?)```", README, flags=re.S)
+def test_the_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       clusterkg_server: str) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    client = next(b for b in blocks if "SPARQLWrapper" in b)
+    scope_client: dict[str, object] = {}
+    exec(compile(client.replace("http://127.0.0.1:8000", clusterkg_server), "README.md", "exec"), scope_client)
+    sw = scope_client["sw"]
+    assert sw.queryAndConvert()["results"]["bindings"]  # type: ignore[attr-defined]
+    block = re.search(r"```python\n(import graph\n.*?)```", README, flags=re.S)
     assert block
     monkeypatch.chdir(tmp_path)
     scope: dict[str, object] = {}
