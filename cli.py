@@ -652,23 +652,15 @@ def communities(settings: Settings, method: str, resolution: float, seed: int, m
       clusterkg communities --method label-propagation --format json
       clusterkg communities --resolution 1.5 --format csv --out groups.csv
     """
-    import csv
-    import io
-
     from graph.network import analysis
+    from graph.network.communities import communities_csv
 
     _, net = _network(settings, filters)
     result = analysis.communities(net, method=method, resolution=resolution, seed=seed)
     if fmt == "json":
         text = _json_text(result)
     elif fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["group", "size", "iri", "label", "class"])
-        for grp in result["groups"]:
-            for m in grp["members"]:
-                w.writerow([grp["id"], grp["size"], m["iri"], m["label"], m["class"]])
-        text = buf.getvalue()
+        text = communities_csv(result)
     else:
         text = analysis.format_communities(result, members=members)
     _emit(text, out, machine=fmt != "text")
@@ -724,23 +716,15 @@ def gaps(settings: Settings, types: tuple[str, ...], top: int, method: str, fmt:
       clusterkg gaps --top 10
       clusterkg gaps --type programme --type initiative --method jaccard --format json
     """
-    import csv
-    import io
-
     from graph.network import analysis
+    from graph.network.gaps import gaps_csv
 
     _, net = _network(settings, filters)
     result = analysis.gaps(net, types=analysis.resolve_classes(net, types), top=top, method=method)
     if fmt == "json":
         text = _json_text(result)
     elif fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["rank", "a", "a_label", "b", "b_label", "score", "shared", "via"])
-        for s in result["suggestions"]:
-            w.writerow([s["rank"], s["a"]["iri"], s["a"]["label"], s["b"]["iri"], s["b"]["label"], s["score"],
-                        s["shared"], "; ".join(e["via"]["label"] for e in s["evidence"])])
-        text = buf.getvalue()
+        text = gaps_csv(result)
     else:
         text = analysis.format_gaps(result)
     _emit(text, out, machine=fmt != "text")
@@ -767,13 +751,10 @@ def export(settings: Settings, fmt: str | None, table: str, out: str | None, **f
       clusterkg export --out network.gexf --period 2021-2027
       clusterkg export --format csv --table nodes --out nodes.csv
     """
-    from pathlib import Path
-
     from graph.network.analysis import export_network
+    from graph.network.export import format_for_extension
 
-    if fmt is None:
-        ext = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = {"graphml": "graphml", "xml": "graphml", "gexf": "gexf", "json": "json", "csv": "csv"}.get(ext, "graphml")
+    fmt = fmt or format_for_extension(out)
     _, net = _network(settings, filters)
     text = export_network(net, fmt, table=table)
     _emit(text, out, f" ({fmt}: {net.number_of_nodes()} entities, {net.number_of_edges()} linkages)",

@@ -121,6 +121,26 @@ def communities(
     }
 
 
+def communities_csv(result: dict[str, Any]) -> str:
+    """:func:`communities`' result as CSV: one row per member (group, size, iri, label, class).
+
+    >>> print(communities_csv({"groups": [{"id": 1, "size": 1,
+    ...                                    "members": [{"iri": "x", "label": "X", "class": "c"}]}]}), end="")
+    group,size,iri,label,class
+    1,1,x,X,c
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["group", "size", "iri", "label", "class"])
+    for grp in result["groups"]:
+        for m in grp["members"]:
+            w.writerow([grp["id"], grp["size"], m["iri"], m["label"], m["class"]])
+    return buf.getvalue()
+
+
 def format_communities(result: dict[str, Any], *, members: int = 12) -> str:
     """Render :func:`communities`' result as text (``members`` names per group at most; control
     characters escaped)."""

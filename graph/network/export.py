@@ -181,3 +181,15 @@ def _decode(d: dict[str, Any]) -> None:
     for a in JSON_ATTRIBUTES:
         if isinstance(d.get(a), str):
             d[a] = json.loads(d[a])
+
+
+def format_for_extension(path: str | None, default: str = "graphml") -> str:
+    """The export format a file name asks for (``.graphml``/``.xml``, ``.gexf``, ``.json``, ``.csv``).
+
+    >>> format_for_extension("net.gexf"), format_for_extension(None), format_for_extension("x.xml")
+    ('gexf', 'graphml', 'graphml')
+    """
+    from pathlib import Path
+
+    ext = Path(path).suffix.lower().lstrip(".") if path else ""
+    return {"graphml": "graphml", "xml": "graphml", "gexf": "gexf", "json": "json", "csv": "csv"}.get(ext, default)

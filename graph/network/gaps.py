@@ -125,6 +125,20 @@ def gaps(
             "suggestions": suggestions}
 
 
+def gaps_csv(result: dict[str, Any]) -> str:
+    """:func:`gaps`' suggestions as CSV: rank, both ends, score, shared neighbours and their labels."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["rank", "a", "a_label", "b", "b_label", "score", "shared", "via"])
+    for s in result["suggestions"]:
+        w.writerow([s["rank"], s["a"]["iri"], s["a"]["label"], s["b"]["iri"], s["b"]["label"], s["score"],
+                    s["shared"], "; ".join(e["via"]["label"] for e in s["evidence"])])
+    return buf.getvalue()
+
+
 def format_gaps(result: dict[str, Any]) -> str:
     """Render :func:`gaps`' result as text: each suggestion with its evidence (control characters
     escaped)."""
