@@ -19,8 +19,8 @@ The queries are *generated from the shapes graph*, never written by hand per sha
   ``sh:minCount``, ``sh:maxCount``, ``sh:minInclusive``, ``sh:maxInclusive``,
   ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:minLength``, ``sh:maxLength``, ``sh:pattern``
   (with ``sh:flags``), ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``,
-  ``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, ``sh:xone``, ``sh:qualifiedValueShape`` with
-  ``sh:qualifiedMinCount``/``sh:qualifiedMaxCount``, and SPARQL-based constraints
+  ``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, ``sh:xone``, ``sh:qualifiedMinCount`` and
+  ``sh:qualifiedMaxCount`` (with ``sh:qualifiedValueShape``), and SPARQL-based constraints
   (``sh:sparql`` with ``sh:select``, ``$this`` and ``$PATH``);
 - ``sh:severity``, ``sh:message``, ``sh:deactivated``.
 
@@ -82,13 +82,14 @@ _TRUE = ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean"))
 SUPPORTED_COMPONENTS = (
     "class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive", "maxInclusive",
     "minExclusive", "maxExclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang",
-    "in", "hasValue", "node", "not", "and", "or", "xone", "qualifiedValueShape", "sparql", "property",
+    "in", "hasValue", "node", "not", "and", "or", "xone", "qualifiedMinCount", "qualifiedMaxCount", "sparql",
+    "property",
 )
 #: Target kinds this compiler understands.
 SUPPORTED_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
 
 # Parameters that are read together with another one (not constraints on their own).
-_COMPANIONS = {"flags", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"}
+_COMPANIONS = {"flags", "qualifiedValueShape", "qualifiedValueShapesDisjoint"}
 # Every other sh: predicate a shape may carry that is not a constraint.
 _NON_CONSTRAINTS = {
     "path", "message", "severity", "deactivated", "name", "description", "order", "group",
@@ -474,10 +475,11 @@ class _Compiler:
         if local == "sparql":
             raise UnsupportedShapeError("SPARQL-based constraints are only supported on shapes with targets")
         if path_node is None:  # node shape: the focus node is the one value node
-            if local in ("minCount", "maxCount", "uniqueLang", "qualifiedValueShape"):
+            if local in ("minCount", "maxCount", "uniqueLang", "qualifiedMinCount", "qualifiedMaxCount"):
                 raise UnsupportedShapeError(f"sh:{local} needs a property shape (sh:path) on {shape}")
             ok = self.value_expression(local, arg, shape, focus)
-            return f"FILTER(!COALESCE({ok}, false))", focus, None
+            # sh:hasValue names no value in its result; the other node-level constraints name the focus.
+            return f"FILTER(!COALESCE({ok}, false))", (None if local == "hasValue" else focus), None
         path = self.path(path_node)
         if local == "minCount":
             n = _literal_int(arg, "sh:minCount")
@@ -496,28 +498,20 @@ class _Compiler:
             return (f"{focus} {path} {a} . {focus} {path} {b} . "
                     f"FILTER(!sameTerm({a}, {b}) && isLiteral({a}) && isLiteral({b}) && LANG({a}) != \"\" "
                     f"&& LCASE(LANG({a})) = LCASE(LANG({b}))) BIND(LCASE(LANG({a})) AS {key})"), None, key
-        if local == "qualifiedValueShape":
-            lo = self.g.value(shape, SH + "qualifiedMinCount")
-            hi = self.g.value(shape, SH + "qualifiedMaxCount")
-            if lo is None and hi is None:
-                raise UnsupportedShapeError(f"sh:qualifiedValueShape without a count on {shape}")
-            pats = []
+        if local in ("qualifiedMinCount", "qualifiedMaxCount"):
+            qualifier = self.g.value(shape, SH + "qualifiedValueShape")
+            if qualifier is None:
+                raise UnsupportedShapeError(f"sh:{local} without sh:qualifiedValueShape on {shape}")
+            n = _literal_int(arg, f"sh:{local}")
 
             def conforming(x: str) -> str:
-                return self.conforms(arg, x)
+                return self.conforms(qualifier, x)
 
-            if lo is not None and _literal_int(lo, "sh:qualifiedMinCount") > 0:
-                n = _literal_int(lo, "sh:qualifiedMinCount")
-                pats.append(f"FILTER NOT EXISTS {{ {self.distinct_values(focus, path, n, conforming)} }}")
-            if hi is not None:
-                n = _literal_int(hi, "sh:qualifiedMaxCount")
-                pats.append(f"FILTER EXISTS {{ {self.distinct_values(focus, path, n + 1, conforming)} }}")
-            if not pats:
-                return "FILTER(false)", None, None
-            # Min and max are two results in SHACL; as one pattern: either fails.
-            if len(pats) == 1:
-                return pats[0], None, None
-            return "{ " + pats[0] + " } UNION { " + pats[1] + " }", None, None
+            if local == "qualifiedMinCount":
+                if n <= 0:
+                    return "FILTER(false)", None, None
+                return f"FILTER NOT EXISTS {{ {self.distinct_values(focus, path, n, conforming)} }}", None, None
+            return f"FILTER EXISTS {{ {self.distinct_values(focus, path, n + 1, conforming)} }}", None, None
         ok = self.value_expression(local, arg, shape, value_var)
         return f"{focus} {path} {value_var} . FILTER(!COALESCE({ok}, false))", value_var, None
 
@@ -532,7 +526,8 @@ _COMPONENT_NAMES = {
     "minExclusive": "MinExclusive", "maxExclusive": "MaxExclusive", "minLength": "MinLength",
     "maxLength": "MaxLength", "pattern": "Pattern", "languageIn": "LanguageIn", "uniqueLang": "UniqueLang",
     "in": "In", "hasValue": "HasValue", "node": "Node", "not": "Not", "and": "And", "or": "Or",
-    "xone": "Xone", "qualifiedValueShape": "QualifiedValueShape", "sparql": "SPARQL",
+    "xone": "Xone", "qualifiedMinCount": "QualifiedMinCount",
+    "qualifiedMaxCount": "QualifiedMaxCount", "sparql": "SPARQL",
 }
 
 
@@ -562,7 +557,8 @@ def _default_message(local: str, arg: Term, path: str) -> str:
         "and": f"value{on} does not conform to all of the shapes in sh:and",
         "or": f"value{on} does not conform to any of the shapes in sh:or",
         "xone": f"value{on} does not conform to exactly one of the shapes in sh:xone",
-        "qualifiedValueShape": f"the number of values{on} that conform to shape {arg} is out of range",
+        "qualifiedMinCount": f"fewer than {shown} values{on} conform to the qualified value shape",
+        "qualifiedMaxCount": f"more than {shown} values{on} conform to the qualified value shape",
         "sparql": "violates a SPARQL constraint",
     }[local]
 
