@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from graph.namespaces import SH
 from graph.store.shacl import UnsupportedShapeError, compile_shapes, run_checks
@@ -38,7 +38,8 @@ ex:name a sh:PropertyShape ; sh:path ex:name ; sh:minCount 1 ; sh:maxCount 2 ; s
     sh:minLength 2 ; sh:maxLength 6 .
 ex:nameSparql a sh:PropertyShape ; sh:path ex:name ;
     sh:sparql [ sh:message "shouty name" ; sh:prefixes ex: ;
-                sh:select "SELECT $this ?value WHERE { $this $PATH ?value . FILTER(UCASE(STR(?value)) = STR(?value)) }" ] .
+                sh:select '''SELECT $this ?value WHERE {
+                    $this $PATH ?value . FILTER(UCASE(STR(?value)) = STR(?value)) }''' ] .
 ex:age a sh:PropertyShape ; sh:path ex:age ; sh:datatype xsd:integer ; sh:minInclusive 0 ; sh:maxExclusive 150 .
 ex:score a sh:PropertyShape ; sh:path ex:score ; sh:minExclusive 0 ; sh:maxInclusive 10 ; sh:severity sh:Info .
 ex:email a sh:PropertyShape ; sh:path ex:email ; sh:pattern "^[a-z]+@EXAMPLE\\.org$" ; sh:flags "i" ;
@@ -72,7 +73,8 @@ ex:OldShape a sh:NodeShape ;
     sh:target [ a sh:SPARQLTarget ; sh:prefixes ex: ;
                 sh:select "SELECT ?this WHERE { ?this ex:age ?a . FILTER(isNumeric(?a) && ?a > 100) }" ] ;
     sh:sparql [ sh:prefixes ex: ; sh:message "too old" ;
-                sh:select "SELECT $this ?value WHERE { $this ex:age ?value . FILTER NOT EXISTS { $this ex:verified true } }" ] .
+                sh:select '''SELECT $this ?value WHERE {
+                    $this ex:age ?value . FILTER NOT EXISTS { $this ex:verified true } }''' ] .
 
 ex:Robot a rdfs:Class , sh:NodeShape ; sh:property ex:serial .
 ex:serial a sh:PropertyShape ; sh:path ex:serial ; sh:minCount 1 .
@@ -97,7 +99,8 @@ ex:rex ex:name "Rex" .
 ex:bob a ex:Student , ex:Employee , ex:Rock ; ex:name "B" , "BOBBY" , "Roberto" ; ex:age "old" , 200 ;
     ex:score 0 ; ex:email "bob@elsewhere.net" ; ex:phone "123" ;
     rdfs:label "Bob"@en , "Bobby"@en , "Bob"@de , "Bob" ; ex:knows ex:rock , "carol" , <http://other.org/dave> ;
-    ex:status ex:Unknown ; ex:tag 1 , 2 , 3 ; ex:pet ex:nameless ; ex:birthDate "March 1990"^^xsd:date , "1990-03-01"^^xsd:date ;
+    ex:status ex:Unknown ; ex:tag 1 , 2 , 3 ; ex:pet ex:nameless ;
+    ex:birthDate "March 1990"^^xsd:date , "1990-03-01"^^xsd:date ;
     ex:spouse ex:alice ; ex:childOf ex:c1 .
 ex:c1 ex:childOf ex:c2 . ex:c2 ex:childOf ex:c3 . ex:c3 ex:childOf ex:c4 .
 ex:nameless a ex:Dog .
