@@ -47,7 +47,7 @@ def test_origin_names_the_file(bad_store: ox.Store) -> None:
         return "violating.ttl" if "/fixture-" in iri else "data/x.ttl"
 
     report = validate_store(bad_store, origin=origin)
-    assert PLANTED <= _violations(report)
+    assert _violations(report) >= PLANTED
     assert {r.source_file for r in report.results if r.focus.startswith("ckr:fixture-")} == {"violating.ttl"}
     assert "https://w3id.org/clusterkg/id/fixture-money" in asked
     assert len(asked) == len(set(asked))  # asked once per focus node
@@ -79,7 +79,7 @@ def test_graph_on_the_oxigraph_store(fixtures: Path) -> None:
     """A graph on oxrdflib's store is validated in place (a named graph of the store), not copied."""
     loaded = graph.load_graph([fixtures / "violating.ttl"], store="oxigraph")
     report = validate_graph(loaded)
-    assert PLANTED <= _violations(report)
+    assert _violations(report) >= PLANTED
     assert {r.source_file for r in report.results if r.focus == "ckr:fixture-money"} != {""}
 
 
@@ -109,5 +109,5 @@ def test_violation_planted_in_a_large_file_is_reported(tmp_path: Path, fixtures:
     local = load_store([big])
     assert len(local) > 10_000
     report = validate_store(local.store, origin=lambda iri: "synthetic.nt")
-    assert PLANTED <= _violations(report)
+    assert _violations(report) >= PLANTED
     assert not report.conforms
