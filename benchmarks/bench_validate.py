@@ -195,7 +195,8 @@ def _cell_time(run: dict[str, object], limit: float) -> str:
         return f"> {limit:.0f} s"
     if run["status"] == "error":
         return "error"
-    return f"{run['seconds']:.1f} s"
+    seconds = float(run["seconds"])  # type: ignore[arg-type]
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.0f} s"
 
 
 def _agreement(run: dict[str, object], ref: dict[str, object] | None, ref_name: str) -> str:
