@@ -618,7 +618,7 @@ def _shape_checks(c: _Compiler, shape: Term) -> list[Check]:
             inv = g.value(path_node, SH + "inversePath")
             if isinstance(inv, ox.NamedNode):
                 path_iri, inverse = inv.value, True
-        if holder != shape and g.objects(holder, SH + "property"):
+        if path_node is not None and g.objects(holder, SH + "property"):
             raise UnsupportedShapeError(f"sh:property inside a property shape ({holder}) is not supported")
         severity = _severity(g, holder)
         holder_message = _message(g, holder)

@@ -211,6 +211,7 @@ def test_focus_restriction() -> None:
         "ex:S sh:targetClass ex:C ; ex:myParam 3 ; sh:fancy 1 .",
         "ex:S sh:targetClass ex:C ; sh:sparql [ sh:select \"SELECT $this WHERE { $this ?p $currentShape }\" ] .",
         "ex:S sh:target [ sh:filterShape ex:T ] .",
+        "ex:S sh:targetClass ex:C ; sh:path ex:p ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .",
     ],
 )
 def test_unsupported_features_are_refused_not_skipped(shape: str) -> None:
