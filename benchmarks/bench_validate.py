@@ -95,8 +95,8 @@ def _run_engine(engine: str, data: str, shapes: list[str]) -> list[Row]:
 
         store = ox.Store()
         store.bulk_load(path=data, format=ox.RdfFormat.N_TRIPLES)
-        report = validate_store(store, shapes=[Path(s) for s in shapes])
-        return [(r.severity, r.focus, r.path, r.message, r.value) for r in report.results]
+        ours = validate_store(store, shapes=[Path(s) for s in shapes])
+        return [(r.severity, r.focus, r.path, r.message, r.value) for r in ours.results]
     if engine in ("pyshacl", "pyshacl-turbo"):
         from rdflib import Graph
 
@@ -115,8 +115,8 @@ def _run_engine(engine: str, data: str, shapes: list[str]) -> list[Row]:
     if engine == "shifty":
         import shifty
 
-        _c, report, _t = shifty.validate(Path(data), shacl_graph=combined.encode())
-        return _from_report_graph(report)
+        _c, shifty_report, _t = shifty.validate(Path(data), shacl_graph=combined.encode())
+        return _from_report_graph(shifty_report)
     if engine == "pyrudof":
         import pyrudof
         from rdflib import Graph
