@@ -206,9 +206,9 @@ def validate(settings: Settings, paths: tuple[str, ...], fmt: str, no_warnings: 
       clusterkg validate
       clusterkg validate my-data.ttl --format json
     """
-    ds = graph.open_dataset([*settings.data, *paths], default_data=settings.default_data,
-                            infer=settings.infer, use_cache=settings.use_cache)
-    report = graph.validate_graph(ds.loaded(), warnings=not no_warnings)
+    ds = graph.Dataset([*settings.data, *paths], default_data=settings.default_data, infer=settings.infer,
+                       use_cache=settings.use_cache, endpoint=settings.endpoint, headers=settings.headers)
+    report = ds.validate(warnings=not no_warnings)
     say(report.to_json() if fmt == "json" else report.text(), nl=False)
     if not report.conforms:
         sys.exit(1)

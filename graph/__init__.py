@@ -34,7 +34,7 @@ from .store.cache import clear_cache
 from .store.dataset import Dataset, open_dataset, open_graph
 from .store.infer import materialise
 from .store.load import LoadedGraph, load_graph, make_graph
-from .store.validate import ValidationReport, ValidationResult, validate_graph
+from .store.validate import ValidationReport, ValidationResult, validate_graph, validate_store
 
 __version__ = "0.1.0"
 
@@ -70,4 +70,5 @@ __all__ = [
     "query",
     "render",
     "validate_graph",
+    "validate_store",
 ]

@@ -40,5 +40,16 @@ def kg():
 
 
 @pytest.fixture(scope="session")
+def curated_report(kg):
+    """The SHACL report of the built-in graph: full-graph validation runs once per test session.
+
+    Tests that need "the curated data conforms" or its warnings use this instead of validating
+    again."""
+    from graph.store.validate import validate_graph
+
+    return validate_graph(kg)
+
+
+@pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..errors import OutputError
 from .dataset import Dataset
 from .serialize import make_parents, store_serializations
-from .validate import ValidationReport, validate_graph
+from .validate import ValidationReport
 
 __all__ = ["MARKER", "OUTPUTS", "BuildResult", "build", "check_out_dir", "write_outputs"]
 
@@ -115,7 +115,7 @@ def build(
     target = Path(out_dir)
     check_out_dir(target)  # refuse a foreign folder before the (slow) load
     ds = Dataset(paths, default_data=default_data, infer=infer, use_cache=use_cache)
-    report = validate_graph(ds.loaded())
+    report = ds.validate()
     ttl, nt = store_serializations(ds.store)
     created = make_parents(Path(os.path.abspath(target)))
     write_outputs(target, {"graph.ttl": ttl, "graph.nt": nt, "validation.txt": report.text(),

@@ -394,6 +394,39 @@ class Dataset:
         g.addN((s, p, o, g) for s, p, o in self.triples())
         return g
 
+    def origin(self) -> Any:
+        """A function naming the input file that first states a subject (for validation reports).
+
+        The files are read again only when it is first asked (a report with results), and only
+        their subjects are kept.
+        """
+        table: dict[str, str] = {}
+        done = False
+
+        def find(iri: str) -> str:
+            nonlocal done
+            if not done and self.endpoint is None:
+                for name, f in self._files:
+                    fmt, data = read_source(f, name)
+                    with parse_errors(name, data):
+                        for q in ox.parse(data, format=fmt, base_iri=f.resolve().as_uri()):
+                            s = q.subject
+                            table.setdefault("_:" + s.value if isinstance(s, ox.BlankNode) else str(s.value), name)
+                done = True
+            return table.get(iri, "")
+
+        return find
+
+    def validate(self, *, warnings: bool = True) -> Any:
+        """The SHACL report of the whole dataset (shapes compiled to SPARQL, run on the store)."""
+        from .validate import validate_store
+
+        if self.endpoint is not None:
+            from .validate import validate_graph
+
+            return validate_graph(self.loaded(), warnings=warnings)
+        return validate_store(self.store, origin=self.origin(), warnings=warnings)
+
     def loaded(self) -> LoadedGraph:
         """The whole graph with the file each subject was first stated in (for validation reports)."""
         from .load import load_graph
