@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 import graph
-from graph.store.oxstore import load_store
+from graph.store.dataset import Dataset
 from graph.store.validate import ValidationReport, validate_graph, validate_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def _violations(report: ValidationReport) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def bad_store(fixtures: Path) -> ox.Store:
-    return load_store([fixtures / "violating.ttl"]).store
+    return Dataset([fixtures / "violating.ttl"], use_cache=False).store
 
 
 def test_origin_names_the_file(bad_store: ox.Store) -> None:
@@ -106,7 +106,7 @@ def test_violation_planted_in_a_large_file_is_reported(tmp_path: Path, fixtures:
     half = len(lines) // 2
     big.write_text("\n".join([*lines[:half], planted.read_text(encoding="utf-8"), *lines[half:]]) + "\n",
                    encoding="utf-8")
-    local = load_store([big])
+    local = Dataset([big], use_cache=False).local()
     assert len(local) > 10_000
     report = validate_store(local.store, origin=lambda iri: "synthetic.nt")
     assert _violations(report) >= PLANTED
