@@ -2,7 +2,7 @@
 
 Each rule turns raw text into a clean lexical form, in this order: take the value (``from``,
 ``coalesce`` or ``template``), ``strip`` padding, turn ``missing`` markers (``NA``, ...) into missing values,
-``replace`` (regular expressions), ``case``, ``split`` a multi-valued cell into a list (empty
+``replace`` (regular expressions), add a ``prefix`` unless it is there, ``case``, ``split`` a multi-valued cell into a list (empty
 items from trailing delimiters are dropped), then for each value ``map``, ``lookup``, convert to
 the ``type`` (``integer``, ``decimal`` with its ``decimal``/``thousands`` marks, ``date`` from
 ``format``, ``boolean``, ``year``) and check ``pattern``; finally ``required``. A value that
@@ -49,15 +49,21 @@ _INTEGER = r"^[+-]?\d+$"
 _WS = "\u00a0\u2007\u202f \t\r\n"
 
 
+_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "æ": "ae", "Æ": "ae",
+                          "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d"})
+
+
 def normalise_key(text: str) -> str:
-    """Case-fold, strip accents, turn punctuation into spaces and collapse them.
+    """Case-fold, strip accents (ł, ø, đ... included), turn punctuation into spaces and collapse them.
 
     >>> normalise_key("  Région de Bruxelles-Capitale / Brussels ")
     'region de bruxelles capitale brussels'
     >>> normalise_key("Photonics BW e.V.")
     'photonics bw ev'
+    >>> normalise_key("SPÓŁKA Z OGRANICZONĄ ODPOWIEDZIALNOŚCIĄ")
+    'spolka z ograniczona odpowiedzialnoscia'
     """
-    t = unicodedata.normalize("NFKD", text)
+    t = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
     t = t.replace("&", " and ")
     t = re.sub(r"(?<=\w)\.(?=\w\.?)", "", t)  # e.V. -> ev, S.A. -> sa
@@ -269,6 +275,9 @@ def clean_frame(frame: pl.DataFrame, rules: Sequence[ColumnRule], file: str,
             s = s.str.replace_all(pat, _py_repl(repl))
         if rule.replace and rule.strip:
             s = s.str.strip_chars(_WS)
+        if rule.prefix is not None:
+            add, unless = rule.prefix
+            s = pl.select(pl.when(s.str.contains(unless).fill_null(True)).then(s).otherwise(pl.lit(add) + s)).to_series()
         if rule.case == "upper":
             s = s.str.to_uppercase()
         elif rule.case == "lower":

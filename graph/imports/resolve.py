@@ -83,6 +83,26 @@ def _slug(text: str, limit: int) -> str:
     return s[:limit].rstrip("-") or "x"
 
 
+#: Legal forms and similar boilerplate left out when names are compared for near misses (not for
+#: merging: ``X GmbH`` and ``X AG`` stay two organisations, reported as a near miss).
+LEGAL_FORMS = (
+    "spolka z ograniczona odpowiedzialnoscia", "spolka akcyjna", "sp z o o", "sp zoo", "spolka komandytowa",
+    "korlatolt felelossegu tarsasag", "kereskedelmi es szolgaltato", "zartkoruen mukodo reszvenytarsasag",
+    "drustvo s ogranicenom odgovornoscu", "d o o", "doo", "dd", "eood", "ood", "ead", "ad", "et",
+    "spolecnost s rucenim omezenym", "s r o", "sro", "a s", "z s", "uab", "ab", "oy", "oyj", "as", "sia", "ou",
+    "gmbh", "ggmbh", "mbh", "ag", "kg", "ev", "e v", "se", "sa", "sas", "sarl", "srl", "spa", "sl", "slu", "bv",
+    "nv", "ltd", "limited", "plc", "inc", "llc", "kft", "bt", "zrt", "nyrt", "ug", "co", "company", "aps", "asbl",
+    "vzw", "ike", "epe", "lda", "scrl",
+)
+_LEGAL = re.compile(r"\b(?:" + "|".join(sorted((re.escape(x) for x in LEGAL_FORMS), key=len, reverse=True))
+                    + r")\b")
+
+
+def _fuzzy_key(nkey: str) -> str:
+    """A normalised name without legal forms, for near-miss comparison."""
+    return " ".join(_LEGAL.sub(" ", nkey).split())
+
+
 def _vat_key(v: str) -> str:
     return re.sub(r"[^0-9A-Z+*]", "", v.upper())
 
@@ -124,7 +144,8 @@ def _mentions(spec: ResolverSpec, frames: Mapping[str, pl.DataFrame]) -> pl.Data
             sel.append(pl.col(c).alias(k) if c else pl.lit(None, dtype=pl.Utf8).alias(k))
         if m.each:
             each = list(m.each)
-            f = f.select("rid", "__row", *each).with_columns(pl.int_ranges(pl.col(each[0]).list.len()).alias("pos"))
+            f = (f.select("rid", "__row", *each).filter(pl.col(each[0]).list.len() > 0)
+                 .with_columns(pl.int_ranges(pl.col(each[0]).list.len()).alias("pos")))
             f = f.explode([*each, "pos"])
             sel.append(pl.col("pos").cast(pl.Int64))
         else:
@@ -350,18 +371,19 @@ def _near_misses(spec: ResolverSpec, info: Mapping[str, Mapping[str, object]], i
     """Pairs of different organisations whose names are close in the same country (reported only)."""
     from rapidfuzz import fuzz, process
 
-    names: dict[tuple[str, str], set[str]] = defaultdict(set)  # (country, name) -> IRIs
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)  # (country, fuzzy name) -> IRIs
     for m, i in info.items():
         for n in i["nkey"]:  # type: ignore[attr-defined]
             for c in i["country"] or [""]:  # type: ignore[attr-defined]
-                names[(c, n)].add(iri_of[m])
+                names[(c, _fuzzy_key(n))].add(iri_of[m])
     for org in context:
         for n in org.names:
             for c in org.countries or ("",):
-                names[(c, n)].add(org.iri)
+                names[(c, _fuzzy_key(n))].add(org.iri)
     by_country: dict[str, list[str]] = defaultdict(list)
     for c, n in sorted(names):
-        by_country[c].append(n)
+        if len(n) >= 4:
+            by_country[c].append(n)
     out: set[MergeRow] = set()
     for c, keys in sorted(by_country.items()):
         if len(keys) < 2:
@@ -373,10 +395,12 @@ def _near_misses(spec: ResolverSpec, info: Mapping[str, Mapping[str, object]], i
             rows, cols = scores.nonzero()
             for r, k in zip(rows.tolist(), cols.tolist(), strict=True):
                 a, b = chunk[r], keys[k]
-                if a >= b:
+                if a > b:
                     continue
                 ia, ib = names[(c, a)], names[(c, b)]
-                if ia & ib:
+                if a == b:  # the same name but for the legal form
+                    ia, ib = ia, set(ia)
+                elif ia & ib:
                     continue
                 score = round(fuzz.token_sort_ratio(a, b), 1)
                 for x in sorted(ia):

@@ -113,6 +113,7 @@ class ColumnRule:
     strip: bool = True
     null: tuple[str, ...] = ()
     replace: list[tuple[str, str]] = field(default_factory=list)
+    prefix: tuple[str, str] | None = None  # (text to add, pattern that says it is already there)
     case: str | None = None
     split: str | None = None
     type: str = "string"
@@ -243,7 +244,7 @@ _TOP = {"mapping", "title", "description", "prefixes", "sources", "lookups", "re
 _SOURCE_KEYS = {"file", "citation", "format", "delimiter", "encoding", "quoting", "sheet", "header_row",
                 "header_rows", "missing", "optional", "shipped", "columns", "aligned", "access",
                 "referenceFormulation"}
-_COLUMN_KEYS = {"from", "coalesce", "template", "strip", "missing", "replace", "case", "split", "type", "decimal",
+_COLUMN_KEYS = {"from", "coalesce", "template", "strip", "missing", "replace", "prefix", "case", "split", "type", "decimal",
                 "thousands", "format", "map", "map_other", "lookup", "pattern", "required", "on_error"}
 _MAP_KEYS = {"source", "sources", "s", "subject", "po", "predicateobjects", "each", "when", "keep"}
 _MENTION_KEYS = {"source", "column", "each", "pic", "vat", "name", "country", "town"}
@@ -286,7 +287,10 @@ class _Ctx:
                 raise self.error(node, None, f"missing key {key!r}")
             return default
         value = node[key]
-        if isinstance(value, bool) or value is None or isinstance(value, Mapping | list):
+        if value is None:
+            raise self.error(node, key, f"{key!r} must be a text (YAML reads null, ~ and an empty value as "
+                                        f"nothing; quote it)")
+        if isinstance(value, bool) or isinstance(value, Mapping | list):
             raise self.error(node, key, f"{key!r} must be a text")
         return str(value)
 
@@ -314,6 +318,18 @@ class _Ctx:
         if isinstance(v, Mapping) or v is None:
             raise self.error(node, key, f"{key!r} must be a text or a list of texts")
         return [str(v)]
+
+
+def check_regex(pattern: str) -> str | None:
+    """The error message if ``pattern`` is not a regular expression polars (Rust regex) accepts."""
+    import polars as pl
+
+    try:
+        pl.Series([""], dtype=pl.Utf8).str.contains(pattern)
+    except Exception as err:  # polars raises ComputeError for a bad pattern
+        text = str(err).strip().splitlines()
+        return text[-1] if text else "invalid"
+    return None
 
 
 def _expand(term: str, prefixes: Mapping[str, str], ctx: _Ctx, node: Any, key: Any) -> str:
@@ -348,10 +364,9 @@ def _conditions(ctx: _Ctx, node: Any, key: str) -> tuple[Condition, ...]:
         matches = ctx.text(item, "matches")
         present = ctx.flag(item, "present", True) if "present" in item else None
         if matches is not None:
-            try:
-                re.compile(matches)
-            except re.error as err:
-                raise ctx.error(item, "matches", f"bad regular expression: {err}") from None
+            problem = check_regex(matches)
+            if problem:
+                raise ctx.error(item, "matches", f"bad regular expression ({problem})")
         if not equals and matches is None and present is None:
             raise ctx.error(item, None, "a 'when' condition needs 'equals', 'in', 'matches' or 'present'")
         out.append(Condition(str(column), equals, matches, present))
@@ -406,11 +421,21 @@ def _column(ctx: _Ctx, name: str, raw: Any, prefixes: Mapping[str, str], parent:
         if pairs is None:
             raise ctx.error(raw, "replace", "'replace' maps regular expressions to replacements")
         for pat, repl in pairs:
-            try:
-                re.compile(str(pat))
-            except re.error as err:
-                raise ctx.error(rep, pat, f"bad regular expression {pat!r}: {err}") from None
+            problem = check_regex(str(pat))
+            if problem:
+                raise ctx.error(rep, pat, f"bad regular expression {pat!r} ({problem}); the syntax is Rust's "
+                                          f"regex: no look-around, no back-references in the pattern") from None
             rule.replace.append((str(pat), "" if repl is None else str(repl)))
+    if "prefix" in raw:
+        pre = raw["prefix"]
+        if not isinstance(pre, Mapping) or "add" not in pre:
+            raise ctx.error(raw, "prefix", "'prefix' is {add: TEXT, unless: PATTERN}")
+        ctx.keys(pre, {"add", "unless"}, "a prefix")
+        unless = ctx.text(pre, "unless") or "^$"
+        problem = check_regex(unless)
+        if problem:
+            raise ctx.error(pre, "unless", f"bad regular expression {unless!r} ({problem})")
+        rule.prefix = (ctx.text(pre, "add") or "", unless)
     rule.case = ctx.text(raw, "case")
     if rule.case not in (None, "upper", "lower"):
         raise ctx.error(raw, "case", "'case' is 'upper' or 'lower'")
@@ -430,16 +455,15 @@ def _column(ctx: _Ctx, name: str, raw: Any, prefixes: Mapping[str, str], parent:
             raise ctx.error(raw, "map", "'map' maps values to replacements")
         rule.mapping = {str(k): ("" if v is None else str(v)) for k, v in raw["map"].items()}
     rule.map_other = ctx.text(raw, "map_other", "reject") or "reject"
-    if rule.map_other not in ("reject", "keep", "null"):
-        raise ctx.error(raw, "map_other", "'map_other' is 'reject', 'keep' or 'null'")
+    if rule.map_other not in ("reject", "keep", "missing"):
+        raise ctx.error(raw, "map_other", "'map_other' is 'reject', 'keep' or 'missing'")
     if "lookup" in raw:
         rule.lookup = _lookup(ctx, raw, "lookup", prefixes)
     rule.pattern = ctx.text(raw, "pattern")
     if rule.pattern is not None:
-        try:
-            re.compile(rule.pattern)
-        except re.error as err:
-            raise ctx.error(raw, "pattern", f"bad regular expression: {err}") from None
+        problem = check_regex(rule.pattern)
+        if problem:
+            raise ctx.error(raw, "pattern", f"bad regular expression ({problem})")
     rule.required = ctx.flag(raw, "required", False)
     rule.on_error = ctx.text(raw, "on_error", "reject") or "reject"
     if rule.on_error not in ("reject", "drop", "ignore"):
