@@ -2,7 +2,8 @@
 
 Each rule turns raw text into a clean lexical form, in this order: take the value (``from``,
 ``coalesce`` or ``template``), ``strip`` padding, turn ``missing`` markers (``NA``, ...) into missing values,
-``replace`` (regular expressions), add a ``prefix`` unless it is there, ``case``, ``split`` a multi-valued cell into a list (empty
+``replace`` (regular expressions), add a ``prefix`` unless it is there, ``case``, ``split`` a
+multi-valued cell into a list (empty
 items from trailing delimiters are dropped), then for each value ``map``, ``lookup``, convert to
 the ``type`` (``integer``, ``decimal`` with its ``decimal``/``thousands`` marks, ``date`` from
 ``format``, ``boolean``, ``year``) and check ``pattern``; finally ``required``. A value that
@@ -277,7 +278,8 @@ def clean_frame(frame: pl.DataFrame, rules: Sequence[ColumnRule], file: str,
             s = s.str.strip_chars(_WS)
         if rule.prefix is not None:
             add, unless = rule.prefix
-            s = pl.select(pl.when(s.str.contains(unless).fill_null(True)).then(s).otherwise(pl.lit(add) + s)).to_series()
+            has = s.str.contains(unless).fill_null(True)
+            s = pl.select(pl.when(has).then(s).otherwise(pl.lit(add) + s)).to_series()
         if rule.case == "upper":
             s = s.str.to_uppercase()
         elif rule.case == "lower":

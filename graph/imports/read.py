@@ -109,6 +109,30 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _read_csv_fast(text: str, spec: SourceSpec, delimiter: str) -> pl.DataFrame | None:
+    """The common case, read by polars (multi-threaded): standard quoting, no blank line, every row as
+    wide as the header. ``None`` when the file needs the careful reader (which numbers rows exactly
+    around blank lines and rejects rows with too many fields)."""
+    if spec.quoting != "standard" or "\n\n" in text or "\n\r\n" in text or text.startswith(("\n", "\r\n")):
+        return None
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), has_header=False, separator=delimiter, quote_char='"',
+                            infer_schema=False, raise_if_empty=False).fill_null("")
+    except Exception:  # polars' parse errors (ragged rows, stray quotes): use the careful reader
+        return None
+    first_data = spec.header_row + spec.header_rows - 1
+    if frame.height < first_data:
+        return None
+    header_rows = [["" if v is None else str(v) for v in row] for row in frame.slice(spec.header_row - 1,
+                                                                                     spec.header_rows).rows()]
+    names = _header_names(header_rows)
+    data = frame.slice(first_data)
+    data = data.rename(dict(zip(data.columns, names, strict=True)))
+    blank = pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in data.columns)
+    rows = pl.Series("__row", range(first_data + 1, first_data + 1 + data.height), dtype=pl.Int64)
+    return data.with_columns(rows).filter(~blank)
+
+
 def _read_csv(path: Path, raw: bytes, spec: SourceSpec, fmt: str) -> tuple[list[str], list[list[str]], list[int],
                                                                           list[Reject]]:
     text = _decode(raw, path, spec.encoding)
@@ -225,6 +249,13 @@ def read_table(path: str | Path, spec: SourceSpec) -> Table:
             raise InputError(f"{path}: broken gzip file ({err})") from None
     fmt = table_format(p, spec)
     rejects: list[Reject] = []
+    if fmt != "xlsx":
+        fast = _read_csv_fast(_decode(raw, p, spec.encoding), spec, spec.delimiter or ("\t" if fmt == "tsv" else ","))
+        if fast is not None:
+            keep = [c for c in fast.columns if c == "__row" or not re.fullmatch(r"column_\d+", c)
+                    or (fast[c].str.strip_chars() != "").any()]
+            frame = fast.select(keep)
+            return Table(source=spec.name, path=p, sha256=sha, frame=frame, rows=frame.height, rejects=[])
     if fmt == "xlsx":
         names, records, numbers = _read_xlsx(p, raw, spec)
     else:

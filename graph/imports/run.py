@@ -17,8 +17,9 @@ Examples
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> ops = pathlib.Path(__file__).resolve().parents[2] / "tests/imports/fixtures/real/osdata_ERDF_BaWue_2014-2020.csv"
 >>> res = import_tables("erdf-operations-de", [ops], out=d / "erdf.nt", run_date="2026-01-01", progress=False)
->>> print(res.summary())  # doctest: +ELLIPSIS
-read 91 rows from 1 table; wrote ... triples to .../erdf.nt; rejected 0 rows; merged 2 records into 70 organisations ...
+>>> print(res.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+read 91 rows from 1 table; wrote 2,219 triples to .../erdf.nt; rejected 0 rows; merged 0 records into
+69 organisations (1 near misses reported, 0 linked to curated entities)
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from .resolve import MergeRow, resolve
 from .spec import MappingSpec, parse_mapping
 from .validate import ImportViolation, validate_import
 
-__all__ = ["ImportResult", "assign_inputs", "find_mapping", "import_tables", "list_mappings"]
+__all__ = ["ImportResult", "assign_inputs", "find_mapping", "import_tables", "list_mappings", "printable"]
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -103,10 +104,22 @@ class ImportResult:
         near = sum(1 for m in self.merges if m.rule.startswith("near miss"))
         curated = sum(1 for m in self.merges if m.rule.endswith("skos:exactMatch"))
         tail = f" ({', '.join(extra)})" if extra else ""
-        return (f"read {self.rows_read:,} rows from {n} table{'s' if n != 1 else ''}; wrote {self.triples:,} "
-                f"triples{where}; rejected {self.rejected_rows:,} rows{tail}; merged {self.merged:,} records into "
-                f"{self.organisations:,} organisations ({near:,} near misses reported, {curated:,} linked to "
-                f"curated entities)")
+        text = (f"read {self.rows_read:,} rows from {n} table{'s' if n != 1 else ''}; wrote {self.triples:,} "
+                f"triples{where}; rejected {self.rejected_rows:,} rows{tail}")
+        if self.mapping.resolvers:
+            text += (f"; merged {self.merged:,} records into {self.organisations:,} organisations ({near:,} near "
+                     f"misses reported, {curated:,} linked to curated entities)")
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (other than none) escaped, safe to print on a terminal.
+
+    >>> printable("row 3: 'A\\x1b[31mB'")
+    "row 3: 'A\\\\x1b[31mB'"
+    """
+    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                   for c in text)
 
 
 # -- finding mappings and inputs ----------------------------------------------------------------
@@ -348,8 +361,8 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
         lines = "; ".join(f"{r.file}:{r.row}: {r.column}: {r.reason}" for r in bad)
         if rejects_arg is not None:
             _write_rejects(Path(rejects_arg), all_rejects)
-        raise RowsRejected(all_rejects, f"--strict: {len(all_rejects)} bad row(s) or value(s), nothing written "
-                                        f"(first: {lines})")
+        raise RowsRejected(all_rejects, printable(f"--strict: {len(all_rejects)} bad row(s) or value(s), nothing "
+                                                  f"written (first: {lines})"))
     with bar.step("provenance"):
         final = _with_provenance(triples, spec, tables, run_id, date, all_rejects)
         del triples
@@ -357,9 +370,9 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
         violations = validate_import(final, ctx.types, ctx.subclasses, actor_shapes_file())
         errors = [v for v in violations if v.severity == "Violation"]
         if errors:
-            shown = "\n  ".join(v.line() for v in errors[:20])
-            raise ValidationFailed(errors, f"the import breaks {len(errors)} shape constraint(s) "
-                                           f"(nothing written):\n  {shown}")
+            shown = "; ".join(v.line() for v in errors[:20])
+            raise ValidationFailed(errors, printable(f"the import breaks {len(errors)} shape constraint(s) "
+                                                     f"(nothing written): ") + "\n  " + printable(shown))
     with bar.step("write"):
         n_triples = _write_ntriples(out_path, final)
         del final

@@ -244,7 +244,8 @@ _TOP = {"mapping", "title", "description", "prefixes", "sources", "lookups", "re
 _SOURCE_KEYS = {"file", "citation", "format", "delimiter", "encoding", "quoting", "sheet", "header_row",
                 "header_rows", "missing", "optional", "shipped", "columns", "aligned", "access",
                 "referenceFormulation"}
-_COLUMN_KEYS = {"from", "coalesce", "template", "strip", "missing", "replace", "prefix", "case", "split", "type", "decimal",
+_COLUMN_KEYS = {"from", "coalesce", "template", "strip", "missing", "replace", "prefix", "case", "split", "type",
+                "decimal",
                 "thousands", "format", "map", "map_other", "lookup", "pattern", "required", "on_error"}
 _MAP_KEYS = {"source", "sources", "s", "subject", "po", "predicateobjects", "each", "when", "keep"}
 _MENTION_KEYS = {"source", "column", "each", "pic", "vat", "name", "country", "town"}
@@ -290,7 +291,7 @@ class _Ctx:
         if value is None:
             raise self.error(node, key, f"{key!r} must be a text (YAML reads null, ~ and an empty value as "
                                         f"nothing; quote it)")
-        if isinstance(value, bool) or isinstance(value, Mapping | list):
+        if isinstance(value, bool | Mapping | list):
             raise self.error(node, key, f"{key!r} must be a text")
         return str(value)
 
