@@ -233,6 +233,10 @@ class ImportContext:
                     v = v.rsplit("/", 1)[-1]
                 acc[o][key].add(v)
         curated = self.curated_subjects
-        return [ContextOrganisation(o, o in curated and not _IMPORTED.match(o), tuple(sorted(k["pic"])),
-                                    tuple(sorted(k["vat"])), tuple(sorted(k["name"])), tuple(sorted(k["country"])))
-                for o, k in sorted(acc.items())]
+        out = []
+        for o, k in sorted(acc.items()):
+            # A label made from the organisation's own identifier ("organisation with PIC 999...") is no name.
+            names = tuple(sorted(n for n in k["name"] if not any(i in n for i in (*k["pic"], *k["vat"]))))
+            out.append(ContextOrganisation(o, o in curated and not _IMPORTED.match(o), tuple(sorted(k["pic"])),
+                                           tuple(sorted(k["vat"])), names, tuple(sorted(k["country"]))))
+        return out

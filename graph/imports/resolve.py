@@ -185,7 +185,8 @@ def resolve(spec: ResolverSpec, frames: Mapping[str, pl.DataFrame],
     facts = (ments.filter(pl.col("mid").is_not_null())
              .group_by("mid").agg(pl.col("pic").drop_nulls().unique(), pl.col("vat").drop_nulls().unique(),
                                   pl.col("nkey").drop_nulls().unique(), pl.col("country").drop_nulls().unique(),
-                                  pl.col("tkey").drop_nulls().unique(), pl.col("name").drop_nulls().first())
+                                  pl.col("tkey").drop_nulls().unique(), pl.col("name").drop_nulls().first(),
+                                  pl.col("name").drop_nulls().unique().sort().alias("spellings"))
              .sort("mid"))
     mids = facts["mid"].to_list()
     info = {r["mid"]: r for r in facts.iter_rows(named=True)}
@@ -303,6 +304,7 @@ def resolve(spec: ResolverSpec, frames: Mapping[str, pl.DataFrame],
                 ctx_name[(n, c)].add(org.iri)
     iri_of: dict[str, str] = {}
     used: set[str] = set()
+    spelled = 0
     for root in sorted(members):
         ms = sorted(members[root])
         pics = sorted({p for m in ms for p in info[m]["pic"]})
@@ -313,9 +315,13 @@ def resolve(spec: ResolverSpec, frames: Mapping[str, pl.DataFrame],
             next((ctx_vat[v] for v in vats if v in ctx_vat), None)
         if iri is None and not pics and not vats:
             hits = {i for n in names for c in (countries or [""]) for i in ctx_name.get((n, c), ())}
+            rule = "name+country (organisation already in the graph)"
+            if not hits and countries:
+                hits = {i for n in names for i in ctx_name.get((n, ""), ())}
+                rule = "name (organisation already in the graph, without a country)"
             if len(hits) == 1:
                 iri = next(iter(hits))
-                report.append(MergeRow(iri, " ".join(ms), "name+country (organisation already in the graph)", 100.0))
+                report.append(MergeRow(iri, " ".join(ms), rule, 100.0))
         if iri is None:
             if pics:
                 iri = f"{spec.iri_prefix}pic-{pics[0]}"
@@ -335,6 +341,12 @@ def resolve(spec: ResolverSpec, frames: Mapping[str, pl.DataFrame],
         if len(ms) > 1:
             why = sorted({r for m in ms for r in rules.get(m, ())}) or ["same identifier"]
             report.append(MergeRow(iri, " ".join(ms), "+".join(why), 100.0))
+        for m in ms:
+            spellings = [str(x) for x in info[m]["spellings"]]
+            if m.startswith("name:") and len(spellings) > 1:
+                report.append(MergeRow(iri, " | ".join(spellings), "same name once normalised (case, accents, "
+                                                                     "punctuation)", 100.0))
+                spelled += len(spellings) - 1
         # Links to curated organisations with the same name (and country when both have one).
         linked = set()
         for n in names:
@@ -362,7 +374,7 @@ def resolve(spec: ResolverSpec, frames: Mapping[str, pl.DataFrame],
             col = (pl.DataFrame({"rid": pl.Series(range(f.height), dtype=pl.Int64)})
                    .join(mine.select("rid", "iri"), on="rid", how="left", maintain_order="left")["iri"])
         out[m.source] = f.with_columns(col.alias(m.column))
-    merged = sum(len(v) - 1 for v in members.values())
+    merged = sum(len(v) - 1 for v in members.values()) + spelled
     return Resolution(out, sorted(set(report)), res_curated, len(members), ments.height, merged)
 
 
@@ -384,6 +396,7 @@ def _near_misses(spec: ResolverSpec, info: Mapping[str, Mapping[str, object]], i
     for c, n in sorted(names):
         if len(n) >= 4:
             by_country[c].append(n)
+    mine = set(iri_of.values())
     out: set[MergeRow] = set()
     for c, keys in sorted(by_country.items()):
         if len(keys) < 2:
@@ -405,7 +418,7 @@ def _near_misses(spec: ResolverSpec, info: Mapping[str, Mapping[str, object]], i
                 score = round(fuzz.token_sort_ratio(a, b), 1)
                 for x in sorted(ia):
                     for y in sorted(ib):
-                        if x != y:
+                        if x != y and (x in mine or y in mine):  # pairs within the graph were reported before
                             kept, other = sorted((x, y))
                             out.add(MergeRow(kept, other, "near miss (not merged)", score))
     return sorted(out)

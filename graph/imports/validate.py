@@ -240,6 +240,7 @@ def _lang(o: pl.Expr) -> pl.Expr:
 class _Columnar:
     def __init__(self, triples: pl.DataFrame, context_types: pl.DataFrame, subclasses: Subclasses) -> None:
         self.t = triples.select("s", "p", "o")
+        self.known = context_types.select(pl.col("node").alias("this")).unique()
         self.sub = subclasses
         own = self.t.filter(pl.col("p") == f"<{RDF_TYPE}>").select(pl.col("s").alias("node"),
                                                                    pl.col("o").alias("cls"))
@@ -285,6 +286,10 @@ class _Columnar:
             return focus.filter(~_kind(node, str(c.param))).with_columns(node.alias("value"))
         vals = self.values(c.path, c.inverse).join(focus, on="this", how="semi")
         v = pl.col("value")
+        if c.kind in ("minCount", "languageMin"):
+            # A node the graph already defines has its required facts there (checked when it was
+            # imported or curated): only what this import adds about it is checked.
+            focus = focus.join(self.known, on="this", how="anti")
         if c.kind in ("minCount", "maxCount"):
             counts = focus.join(vals.group_by("this").len(), on="this", how="left").with_columns(
                 pl.col("len").fill_null(0))
@@ -346,7 +351,8 @@ def validate_import(triples: pl.DataFrame, context_types: pl.DataFrame, subclass
     """Check an import's triples (columns ``s``, ``p``, ``o``: N-Triples terms) against ``shapes``.
 
     ``context_types`` (columns ``node``, ``cls``: N-Triples IRIs) are the types of the nodes of the
-    graph the import links into; ``subclasses`` maps each class to itself and its subclasses. At
+    graph the import links into (a node it defines has its required facts there: for it, only
+    what the import adds is checked); ``subclasses`` maps each class to itself and its subclasses. At
     most ``limit`` results are returned per constraint.
     """
     engine = _Columnar(triples, context_types, subclasses)
@@ -405,6 +411,8 @@ def _sparql(c: Constraint, sub: Subclasses) -> str:
     target = " UNION ".join(f"{{ {t} }}" for t in targets)
 
     def wrap(body: str, select: str = "SELECT DISTINCT ?this ?value", tail: str = "") -> str:
+        if c.kind in ("minCount", "languageMin"):  # nodes the graph defines: only what the import adds
+            body = f"FILTER NOT EXISTS {{ GRAPH ?__k {{ ?this a ?__kt }} }} {body}"
         return f"{select} WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {target} }} }} {body} }} {tail}"
 
     if c.path is None:
