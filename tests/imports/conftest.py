@@ -24,9 +24,10 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
 
     run("nuts", "nuts-2021", [real("NUTS2021.xlsx")])
     run("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")])
+    # tables that name projects and organisations before the one that only has their identifiers
+    run("projects", "cordis-h2020-projects", [real("cleantechtag_joint_results.excerpt.csv")])
     run("h2020", "cordis-h2020-participations", [real("eunets_h2020.excerpt.csv.gz"),
                                                  real("eunets_programme_parts.excerpt.csv.gz")])
-    run("projects", "cordis-h2020-projects", [real("cleantechtag_joint_results.excerpt.csv")])
     run("erdf", "erdf-operations-de", [real("osdata_ERDF_BaWue_2014-2020.csv")])
     run("kohesio", "kohesio-beneficiaries", [real("kohesio-data-export.excerpt.tsv")])
     run("clusters", "cluster-organisations", [FIXTURES / "cluster-organisations.fixture.csv"])
