@@ -40,7 +40,7 @@ def test_exit_codes_and_one_line_errors(runner: CliRunner, tmp_path: Path) -> No
     missing = runner.invoke(cli, ["import", "erdf-operations-de", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2 and "nope.csv: no such file or directory" in missing.output
     unknown = runner.invoke(cli, ["import", "erdf-operation", "x.csv"])
-    assert unknown.exit_code == 2 and "did you mean erdf-operations-de?" in unknown.output
+    assert unknown.exit_code == 2 and "did you mean erdf-operations-de" in unknown.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("mapping: bad\nsources:\n  s: {file: '*', citation: 'x', delimitr: ';'}\n", encoding="utf-8")
     res = runner.invoke(cli, ["import", str(bad), TEMPLATE])
