@@ -82,8 +82,14 @@ class ImportResult:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
+    def input_tables(self) -> list[Table]:
+        """The tables given as inputs (not the reference tables a mapping reads itself)."""
+        shipped = {s.name for s in self.mapping.sources if s.shipped}
+        return [t for t in self.tables if t.source not in shipped]
+
+    @property
     def rows_read(self) -> int:
-        return sum(t.rows for t in self.tables if not t.path.is_relative_to(mappings_dir()))
+        return sum(t.rows for t in self.input_tables)
 
     @property
     def rejected_rows(self) -> int:
@@ -94,7 +100,7 @@ class ImportResult:
 
     def summary(self) -> str:
         """The one summary line ``clusterkg import`` prints."""
-        n = sum(1 for t in self.tables if not t.path.is_relative_to(mappings_dir()))
+        n = len(self.input_tables)
         where = f" to {self.out}" if self.out else ""
         extra = []
         if self.count("value dropped"):
@@ -189,6 +195,12 @@ def _read_reference(path: Path, delimiter: str) -> list[dict[str, str]]:
     except OSError as err:
         raise MissingInputError(str(path), f"cannot read the lookup table: {err}") from None
     return [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _beside(spec: MappingSpec, name: str) -> Path:
+    """A file a mapping names: beside the mapping file, else in the shipped mappings folder."""
+    own = Path(spec.path).parent / name
+    return own if own.is_file() else mappings_dir() / name
 
 
 def _run_date(run_date: str | dt.date | None) -> str:
@@ -316,10 +328,10 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
     with bar.step("read"):
         tables: dict[str, Table] = {}
         for src in spec.sources:
-            path = mappings_dir() / src.file if src.shipped else assigned.get(src.name)
+            path = _beside(spec, src.file) if src.shipped else assigned.get(src.name)
             if path is not None:
                 tables[src.name] = read_table(path, src)
-        lookups = {name: _read_reference(mappings_dir() / f, delim) for name, (f, delim) in spec.lookups.items()}
+        lookups = {name: _read_reference(_beside(spec, f), delim) for name, (f, delim) in spec.lookups.items()}
     all_rejects: list[Reject] = [r for t in tables.values() for r in t.rejects]
     with bar.step("clean"):
         frames: dict[str, pl.DataFrame] = {}
