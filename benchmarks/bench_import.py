@@ -77,7 +77,8 @@ BASELINE = textwrap.dedent('''
     for r in df.itertuples(index=False):
         org, proj = URIRef(CKR + "org-pic-" + r.pic), URIRef(CKR + "project-rcn-" + r.rcn)
         p = URIRef(CKR + "participation-rcn-" + r.rcn + "-" + r.pic)
-        g.add((org, RDF.type, CKG.Organisation)); g.add((org, RDFS.label, Literal("organisation with PIC " + r.pic, lang="en")))
+        g.add((org, RDF.type, CKG.Organisation))
+        g.add((org, RDFS.label, Literal("organisation with PIC " + r.pic, lang="en")))
         g.add((org, CKG.pic, Literal(r.pic))); g.add((org, CKG.participatesIn, proj))
         if isinstance(r.country, str):
             g.add((org, CKG.locatedIn, URIRef("http://publications.europa.eu/resource/authority/country/" + r.country)))
@@ -91,7 +92,8 @@ BASELINE = textwrap.dedent('''
         if isinstance(r.contribution, str):
             g.add((p, CKG.ecContribution, Literal(r.contribution, datatype=XSD.decimal)))
     for r in pp.itertuples(index=False):
-        g.add((URIRef(CKR + "project-rcn-" + r.rcn), CKG.partOf, URIRef(CKR + "part-" + r.programme_part.replace(" ", "-"))))
+        part = URIRef(CKR + "part-" + r.programme_part.replace(" ", "-"))
+        g.add((URIRef(CKR + "project-rcn-" + r.rcn), CKG.partOf, part))
     data = g.serialize(format="nt")
     lines = sorted(set(data.splitlines()))
     open(out, "w", encoding="utf-8").write("\\n".join(lines) + "\\n")

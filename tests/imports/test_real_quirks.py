@@ -1,34 +1,46 @@
 """Each quirk that ../shared/realdata/SOURCES.md names, read from the real file (or its real excerpt).
 
-| file | quirk | test |
-|---|---|---|
-| NUTS2021.xlsx | headers with embedded line breaks | test_nuts_headers_with_line_breaks |
-| NUTS2021.xlsx | labels with trailing spaces | test_nuts_padded_labels_and_blank_columns |
-| NUTS2021.xlsx | columns J-S: no header; K-N hold Latin names for EL, BG, RS, MK, CY, ME | test_nuts_padded_labels_and_blank_columns |
-| NUTS2021.xlsx | query-table connections | test_nuts_workbook_with_connections_opens |
-| NUTS2021.xlsx | name in a different column at each level; extra-regio codes | test_mappings.py::test_nuts_2021_regions_at_all_levels |
-| NUTS2021.xlsx | typology sheets ("perdominantly" typo kept) | test_nuts_other_sheet |
-| cordisref-countries.csv | ';', every field quoted, UTF-8 BOM, EL/UK vs GR/GB | test_cordis_countries_bom_semicolons_quotes |
-| cordisref-FP7programmes.csv | ';', quoted when needed, doubled inner quotes, BOM | test_fp7_programmes_doubled_quotes |
-| cordisref-projectFundingSchemeCategory.csv | ASCII, ';' | test_funding_schemes_ascii |
-| cordisref-organizationActivityType.csv | the five activity types | test_activity_types_match_the_ontology |
-| cleantechtag_joint_results.csv | comma CSV with an unnamed index column | test_cleantech_unnamed_index_and_multiline_records |
-| cleantechtag_joint_results.csv | quoted newlines (records are not lines) | test_cleantech_unnamed_index_and_multiline_records |
-| cleantechtag_joint_results.csv | ';'-separated multi-valued fields | test_cleantech_multivalued_cells |
-| cleantechtag_joint_results.csv | EL/UK country codes, INNOSUP-02 rows | test_mappings.py::test_cordis_h2020_projects |
-| kohesio-data-export.tsv | trailing tab on every line | test_kohesio_trailing_tab_bare_quotes |
-| kohesio-data-export.tsv | bare double quotes (read with QUOTE_NONE) | test_kohesio_trailing_tab_bare_quotes |
-| kohesio-data-export.tsv | numbers in scientific notation | test_kohesio_scientific_notation |
-| kohesio-data-export.tsv | Cyrillic names, transliteration | test_kohesio_cyrillic_names |
-| kohesio-data-export.tsv | 37 cluster organisations, region names without NUTS | test_mappings.py::test_kohesio_beneficiaries |
-| eunets_h2020.csv.gz | gzipped CSV | test_eunets_gzip_and_na |
-| eunets_h2020.csv.gz | NA for missing values (contribution, country) | test_eunets_gzip_and_na |
-| eunets_h2020.csv.gz | EL and UK country codes | test_eunets_gzip_and_na |
-| eunets_programme_parts.csv.gz | several rows per project | test_mappings.py::test_cordis_h2020_participations |
-| osdata_ERDF_BaWue_2014-2020.csv | CRLF, German numbers "383.520,00", dd.mm.yyyy dates | test_erdf_german_numbers_dates_crlf |
-| osdata_ERDF_BaWue_2014-2020.csv | padded Land; "Postleitzahl" holds towns; rows without beneficiary | test_erdf_padding_towns_missing_beneficiaries |
-| mda_he_organization_df_100.csv | comma decimals in totalCost, bare country codes as nutsCode, "lat,lon" in one field | test_he_comma_decimals_nuts_geolocation |
-| any CSV | cp1252 encoding declared in the mapping | test_cp1252_declared_and_undeclared |
+- NUTS2021.xlsx: headers with embedded line breaks -> ``test_nuts_headers_with_line_breaks``
+- NUTS2021.xlsx: labels with trailing spaces -> ``test_nuts_padded_labels_and_blank_columns``
+- NUTS2021.xlsx: columns J-S: no header; K-N hold Latin names for EL, BG, RS, MK, CY, ME ->
+  ``test_nuts_padded_labels_and_blank_columns``
+- NUTS2021.xlsx: query-table connections -> ``test_nuts_workbook_with_connections_opens``
+- NUTS2021.xlsx: name in a different column at each level; extra-regio codes ->
+  ``test_mappings.py::test_nuts_2021_regions_at_all_levels``
+- NUTS2021.xlsx: typology sheets ("perdominantly" typo kept) -> ``test_nuts_other_sheet``
+- cordisref-countries.csv: ';', every field quoted, UTF-8 BOM, EL/UK vs GR/GB ->
+  ``test_cordis_countries_bom_semicolons_quotes``
+- cordisref-FP7programmes.csv: ';', quoted when needed, doubled inner quotes, BOM ->
+  ``test_fp7_programmes_doubled_quotes``
+- cordisref-projectFundingSchemeCategory.csv: ASCII, ';' -> ``test_funding_schemes_ascii``
+- cordisref-organizationActivityType.csv: the five activity types ->
+  ``test_activity_types_match_the_ontology``
+- cleantechtag_joint_results.csv: comma CSV with an unnamed index column ->
+  ``test_cleantech_unnamed_index_and_multiline_records``
+- cleantechtag_joint_results.csv: quoted newlines (records are not lines) ->
+  ``test_cleantech_unnamed_index_and_multiline_records``
+- cleantechtag_joint_results.csv: ';'-separated multi-valued fields -> ``test_cleantech_multivalued_cells``
+- cleantechtag_joint_results.csv: EL/UK country codes, INNOSUP-02 rows ->
+  ``test_mappings.py::test_cordis_h2020_projects``
+- kohesio-data-export.tsv: trailing tab on every line -> ``test_kohesio_trailing_tab_bare_quotes``
+- kohesio-data-export.tsv: bare double quotes (read with QUOTE_NONE) ->
+  ``test_kohesio_trailing_tab_bare_quotes``
+- kohesio-data-export.tsv: numbers in scientific notation -> ``test_kohesio_scientific_notation``
+- kohesio-data-export.tsv: Cyrillic names, transliteration -> ``test_kohesio_cyrillic_names``
+- kohesio-data-export.tsv: 37 cluster organisations, region names without NUTS ->
+  ``test_mappings.py::test_kohesio_beneficiaries``
+- eunets_h2020.csv.gz: gzipped CSV -> ``test_eunets_gzip_and_na``
+- eunets_h2020.csv.gz: NA for missing values (contribution, country) -> ``test_eunets_gzip_and_na``
+- eunets_h2020.csv.gz: EL and UK country codes -> ``test_eunets_gzip_and_na``
+- eunets_programme_parts.csv.gz: several rows per project ->
+  ``test_mappings.py::test_cordis_h2020_participations``
+- osdata_ERDF_BaWue_2014-2020.csv: CRLF, German numbers "383.520,00", dd.mm.yyyy dates ->
+  ``test_erdf_german_numbers_dates_crlf``
+- osdata_ERDF_BaWue_2014-2020.csv: padded Land; "Postleitzahl" holds towns; rows without beneficiary ->
+  ``test_erdf_padding_towns_missing_beneficiaries``
+- mda_he_organization_df_100.csv: comma decimals in totalCost, bare country codes as nutsCode, "lat,lon" in
+  one field -> ``test_he_comma_decimals_nuts_geolocation``
+- any CSV: cp1252 encoding declared in the mapping -> ``test_cp1252_declared_and_undeclared``
 """
 
 from __future__ import annotations
@@ -111,7 +123,8 @@ def test_cordis_countries_bom_semicolons_quotes() -> None:
     pairs = dict(zip(en["euCode"].to_list(), en["isoCode"].to_list(), strict=True))
     assert pairs["EL"] == "GR" and pairs["UK"] == "GB"
     # the shipped reference table agrees with every English row
-    text = (Path(__file__).resolve().parents[2] / "mappings" / "reference" / "countries.csv").read_text(encoding="utf-8")
+    shipped_path = Path(__file__).resolve().parents[2] / "mappings" / "reference" / "countries.csv"
+    text = shipped_path.read_text(encoding="utf-8")
     shipped = {r["code"]: r for r in csv.DictReader(io.StringIO(text))}
     assert set(shipped) == set(pairs)
     assert shipped["EL"]["authority"] == "GRC" and shipped["UK"]["authority"] == "GBR"
@@ -264,12 +277,13 @@ def test_he_comma_decimals_nuts_geolocation(chain: Chain) -> None:
     for r in bare:
         assert count(store, f"<https://w3id.org/clusterkg/id/org-pic-{r['organisationID']}> ckg:locatedIn ?x "
                             f"FILTER(STRSTARTS(STR(?x), 'http://data.europa.eu/nuts/'))") == 0
-    from graph.imports.clean import clean_frame
-    from graph.imports.spec import ColumnRule
     import polars as pl
 
+    from graph.imports.clean import clean_frame
+    from graph.imports.spec import ColumnRule
+
     comma = [r["totalCost"] for r in rows if "," in r["totalCost"]][:1]
-    frame = pl.DataFrame({"totalCost": comma + ["1499998"], "__row": [2, 3]})
+    frame = pl.DataFrame({"totalCost": [*comma, "1499998"], "__row": [2, 3]})
     out, rej = clean_frame(frame, [ColumnRule(name="totalCost", sources=["totalCost"], type="decimal", decimal="any")],
                            "x", {}, None)
     assert out["totalCost"].to_list() == [comma[0].replace(",", "."), "1499998"] and not rej

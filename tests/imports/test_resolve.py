@@ -11,12 +11,13 @@ from graph.imports.spec import Mention, ResolverSpec
 ORG = "https://w3id.org/clusterkg/id/org-"
 
 
-def _run(rows: list[dict[str, object]], context: list[ContextOrganisation] = ()) -> tuple[list[str], list[tuple[str, str]]]:  # type: ignore[assignment]
+def _run(rows: list[dict[str, object]],
+         context: list[ContextOrganisation] | None = None) -> tuple[list[str], list[tuple[str, str]]]:
     frame = pl.DataFrame(rows, schema={k: pl.Utf8 for k in ("pic", "vat", "name", "cc", "town")}).with_columns(
         pl.Series("__row", range(2, 2 + len(rows)), dtype=pl.Int64))
     spec = ResolverSpec("organisation", ORG, [Mention("t", "org", pic="pic", vat="vat", name="name", country="cc",
                                                       town="town")])
-    res = resolve(spec, {"t": frame}, list(context))
+    res = resolve(spec, {"t": frame}, list(context or []))
     return res.frames["t"]["org"].to_list(), [(m.rule, m.merged_ids) for m in res.report]
 
 
@@ -26,7 +27,7 @@ def row(pic: str | None = None, vat: str | None = None, name: str | None = None,
 
 
 def test_pic_first_and_never_two_pics() -> None:
-    ids, report = _run([row("999999999", name="A GmbH", cc="DEU"), row("888888888", name="A GmbH", cc="DEU"),
+    ids, _ = _run([row("999999999", name="A GmbH", cc="DEU"), row("888888888", name="A GmbH", cc="DEU"),
                         row("999999999", name="A G.m.b.H.", cc="DEU")])
     assert ids == [ORG + "pic-999999999", ORG + "pic-888888888", ORG + "pic-999999999"]
 
@@ -38,7 +39,7 @@ def test_vat_joins_the_pic_that_has_it() -> None:
 
 
 def test_name_country_town() -> None:
-    ids, report = _run([row(name="Photonics BW e.V.", cc="DEU", town="Oberkochen"),
+    ids, _ = _run([row(name="Photonics BW e.V.", cc="DEU", town="Oberkochen"),
                         row(name="PHOTONICS BW EV", cc="DEU"),
                         row(name="Photonics BW e.V.", cc="AUT"),
                         row(name="Stadtwerke", cc="DEU", town="Ulm"), row(name="Stadtwerke", cc="DEU", town="Bonn")])
