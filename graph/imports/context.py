@@ -44,6 +44,19 @@ _CKG = "https://w3id.org/clusterkg/ontology#"
 _IMPORTED = re.compile(r"^https://w3id\.org/clusterkg/id/org-")
 
 
+def _nt_term(term: object) -> str:
+    """The N-Triples form of a pyoxigraph term, as the import writes it."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    assert isinstance(term, ox.Literal)
+    value = (term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    if term.language:
+        return f'"{value}"@{term.language}'
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return f'"{value}"'
+    return f'"{value}"^^<{term.datatype.value}>'
+
+
 def rdf_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly, and the RDF files inside folders (sorted)."""
     out: list[Path] = []
@@ -191,6 +204,15 @@ class ImportContext:
             if s and lab is not None:
                 out.setdefault(s, lab)
         return out
+
+    def values_of(self, prop: str) -> pl.DataFrame:
+        """Subject and value of ``prop`` in the context's data, as N-Triples terms (``s``, ``__ctx``)."""
+        res = self.store.query(f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{prop}> ?o }} "
+                               f"FILTER(?g != <urn:clusterkg:ontology> && isIRI(?s)) }}")
+        assert isinstance(res, ox.QuerySolutions)
+        rows = [(f"<{sol['s'].value}>", _nt_term(sol["o"])) for sol in res]
+        frame = pl.DataFrame(rows, schema={"s": pl.Utf8, "__ctx": pl.Utf8}, orient="row")
+        return frame.unique("s", keep="first")
 
     def lookup_labels(self, class_iri: str, values: Iterable[str]) -> dict[str, str | None]:
         """Resolve names to the IRIs of entities of ``class_iri`` (or a subclass) by label, alternative

@@ -48,7 +48,7 @@ from .paths import actor_shapes_file, curated_files, mappings_dir, ontology_file
 from .read import Reject, Table, read_table
 from .resolve import MergeRow, resolve
 from .spec import MappingSpec, parse_mapping
-from .validate import ImportViolation, validate_import
+from .validate import ImportViolation, load_constraints, validate_import
 
 __all__ = ["ImportResult", "assign_inputs", "find_mapping", "import_tables", "list_mappings", "printable"]
 
@@ -475,7 +475,11 @@ def _link(t: pl.DataFrame, spec: MappingSpec, ctx: ImportContext, curated_links:
                   .with_columns(pl.when(keep_as_label).then(pl.lit(RDFS_LABEL)).otherwise(pl.lit(SKOS_ALT)).alias("p"))
                   .drop("__ctx", "__first"))
         t = pl.concat([others, labels.select(others.columns)])
-    # 6. Every subject must be defined (typed) here or in the graph, and links must point at defined nodes.
+    # 6. Properties that take one value (sh:maxCount 1 in the shapes): the graph's value wins, then the
+    #    first mapping's; a different value is left out and reported.
+    t, dropped = _single_values(t, ctx, files)
+    rejects.extend(dropped)
+    # 7. Every subject must be defined (typed) here or in the graph, and links must point at defined nodes.
     defined = pl.concat([t.filter(is_type).select("s"),
                          _frame((_iri(x) for x in ctx.typed_subjects), "s")]).unique()
     bad = t.join(defined, on="s", how="anti")
@@ -493,6 +497,67 @@ def _link(t: pl.DataFrame, spec: MappingSpec, ctx: ImportContext, curated_links:
                               f"{curie(p[1:-1])} link is left out (import or --data it first)", curie(o[1:-1]),
                               "link left out"))
     t = t.join(bad.select("__i"), on="__i", how="anti").drop("__i")
+    return t, rejects
+
+
+def _show(term: str) -> str:
+    """A term as a person reads it: a CURIE, or a literal's text."""
+    if term.startswith("<"):
+        return curie(term[1:-1])
+    end = term.rfind('"')
+    return term[1:end] if end > 0 else term
+
+
+def _canon(col: str) -> pl.Expr:
+    """A comparable form of a term: decimals by value (the store writes 95.0 as 95), others as written."""
+    c = pl.col(col)
+    dec = c.str.extract(r'^"([^"]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>$', 1)
+    return pl.when(dec.is_not_null()).then(dec.cast(pl.Float64, strict=False).cast(pl.Utf8)).otherwise(c)
+
+
+def _single_values(t: pl.DataFrame, ctx: ImportContext, files: Sequence[str]) -> tuple[pl.DataFrame, list[Reject]]:
+    """Keep one value per subject for the properties the shapes say take one value."""
+    single: dict[str, set[str]] = {}  # property -> the classes (with subclasses) it takes one value for
+    for c in load_constraints(actor_shapes_file()):
+        if c.kind == "maxCount" and c.param == 1 and not c.inverse and c.path and c.path != RDFS_LABEL[1:-1]:
+            for kind, cls in c.targets:
+                if kind == "class":
+                    single.setdefault(c.path, set()).update(ctx.subclasses.get(cls, frozenset({cls})))
+    rejects: list[Reject] = []
+    if not t.height:
+        return t, rejects
+    t = t.with_row_index("__i")
+    types = pl.concat([t.filter(pl.col("p") == RDF_TYPE).select(pl.col("s").alias("node"), pl.col("o").alias("cls")),
+                       ctx.types])
+    drop: list[int] = []
+    for prop, classes in sorted(single.items()):
+        rows = t.filter(pl.col("p") == _iri(prop))
+        if not rows.height:
+            continue
+        targets = types.filter(pl.col("cls").is_in([_iri(c) for c in classes])).select(pl.col("node").alias("s"))
+        rows = rows.join(targets.unique(), on="s", how="semi")
+        if not rows.height:
+            continue
+        known = ctx.values_of(prop)
+        rows = rows.sort(["s", "rank", "row", "o"]).join(known, on="s", how="left")
+        first = rows.group_by("s", maintain_order=True).agg(pl.col("o").first().alias("__first"))
+        rows = rows.join(first, on="s", how="left")
+        rows = rows.with_columns(_canon("o").alias("__k"), _canon("__ctx").alias("__kc"),
+                                 _canon("__first").alias("__kf"))
+        keep = pl.when(pl.col("__ctx").is_not_null()).then(pl.col("__k") == pl.col("__kc")).otherwise(
+            pl.col("__k") == pl.col("__kf"))
+        bad = rows.filter(~keep)
+        drop.extend(bad["__i"].to_list())
+        # a different value is left out and reported (the graph's own value is kept: each import stays whole)
+        for s, o, src, row, ref, other, same in bad.select(
+                "s", "o", "src", "row", "ref", pl.coalesce("__ctx", "__first"),
+                pl.coalesce("__kc", "__kf") == pl.col("__k")).unique().sort("src", "row", "s").iter_rows():
+            if other is None or same:
+                continue
+            rejects.append(Reject(files[src], int(row), ref, f"{curie(s[1:-1])} already has {curie(prop)} "
+                                  f"{_show(other)} (in the graph or an earlier row); this row's {_show(o)} is left out",
+                                  _show(o)[:80], "value dropped"))
+    t = t.filter(~pl.col("__i").is_in(sorted(set(drop)))).drop("__i")
     return t, rejects
 
 

@@ -35,13 +35,15 @@ def test_every_shipped_mapping_is_tested_here() -> None:
 
 
 def test_nuts_2021_regions_at_all_levels(chain: Chain) -> None:
-    ws = openpyxl.load_workbook(real("NUTS2021.xlsx"), read_only=True, data_only=True)["NUTS & SR 2021"]
+    wb = openpyxl.load_workbook(io.BytesIO(real("NUTS2021.xlsx").read_bytes()), read_only=True, data_only=True)
+    ws = wb["NUTS & SR 2021"]
     def name(r: tuple) -> str:  # the Latin-script version (columns K-N) if any, else the official name
         cells = [str(v).strip() for v in (*r[10:14], *r[1:5]) if v is not None and str(v).strip()]
         return cells[0]
 
     codes = {str(r[0]): (int(r[5]), name(r)) for r in ws.iter_rows(min_row=2, values_only=True)
              if r[0] and r[5] is not None}
+    wb.close()
     by_level = {lvl: sum(1 for v in codes.values() if v[0] == lvl) for lvl in range(4)}
     assert by_level == {0: 37, 1: 162, 2: 371, 3: 1551}  # as SOURCES.md counts them
     store = store_of(chain.out("nuts"))
