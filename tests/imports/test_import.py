@@ -117,7 +117,8 @@ def test_one_label_and_one_class_per_entity(chain: Chain) -> None:
 
 
 def test_dangling_links_are_left_out_and_reported(tmp_path: Path) -> None:
-    res = import_tables("cordis-horizon-europe", [real("mda_he_organization_df_100.csv")], out=tmp_path / "he.nt",
+    res = import_tables("cordis-horizon-europe", [real("mda_he_organization_df_100.csv"),
+                                                  real("mda_he_project_df_100.csv")], out=tmp_path / "he.nt",
                         run_date=RUN_DATE, progress=False)
     left = [r for r in res.rejects if r.outcome == "link left out"]
     assert left and all(r.column == "region" and r.value.startswith("nuts:") for r in left)
