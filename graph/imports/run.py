@@ -39,7 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import InputError, MissingInputError, RowsRejected, ValidationFailed
+from ..errors import ClusterKGError, InputError, MissingInputError, RowsRejected, ValidationFailed
 from ..namespaces import curie
 from .clean import clean_frame
 from .context import ImportContext, rdf_files
@@ -305,14 +305,21 @@ def import_tables(mapping: str | Path, inputs: Sequence[str | Path], *, out: str
     graph.errors.ValidationFailed
         The import breaks ``ontology/shapes-actors.ttl`` (exit 1); nothing is written.
     """
-    spec = parse_mapping(find_mapping(mapping))
-    assigned = assign_inputs(spec, inputs)
+    try:
+        spec = parse_mapping(find_mapping(mapping))
+        assigned = assign_inputs(spec, inputs)
+    except ClusterKGError as err:
+        err.args = tuple(printable(a) if isinstance(a, str) else a for a in err.args)
+        raise
     out_path = Path(out) if out is not None else Path(f"{spec.name}.nt")
     if out_path.suffix != ".nt":
         raise InputError(f"{out_path}: the import writes N-Triples; name the output file *.nt")
     bar = _Progress(9, progress, f"import {spec.name}")
     try:
         return _run(spec, assigned, out_path, rejects, merges, strict, curated, data, run_date, bar)
+    except ClusterKGError as err:  # messages name files and cells: make them safe to print
+        err.args = tuple(printable(a) if isinstance(a, str) else a for a in err.args)
+        raise
     finally:
         bar.close()
 

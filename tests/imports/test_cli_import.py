@@ -51,10 +51,11 @@ def test_exit_codes_and_one_line_errors(runner: CliRunner, tmp_path: Path) -> No
 
 
 def test_control_characters_are_escaped(runner: CliRunner, tmp_path: Path) -> None:
-    evil = tmp_path / "evil\x1b[31m.csv"
+    evil = tmp_path / "evil\x07\x1b[31m.csv"  # a bell and a colour code in a file name
     evil.write_text("x\n", encoding="utf-8")
-    res = runner.invoke(cli, ["import", "erdf-operations-de", str(evil)])
-    assert res.exit_code == 2 and "\x1b" not in res.output
+    res = runner.invoke(cli, ["import", "erdf-operations-de", str(evil)], color=True)
+    assert res.exit_code == 2 and "\x1b" not in res.output and "\x07" not in res.output
+    assert "evil\\x07\\x1b[31m.csv" in res.output
 
 
 def test_show_names_the_rows_an_actor_came_from(runner: CliRunner, chain: Chain) -> None:
