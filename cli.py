@@ -864,6 +864,52 @@ def serve(settings: Settings, host: str, port: int, more_data: tuple[str, ...], 
     run_server(ds, config, open_browser=open_browser)
 
 
+
+@cli.command("import")
+@click.argument("mapping", required=False)
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="N-Triples file to write (default MAPPING.nt); load it with --data FILE.")
+@click.option("--rejects", type=click.Path(dir_okay=False), default=None,
+              help="CSV of bad rows and dropped values: file, row, column, reason (default OUT.rejects.csv).")
+@click.option("--merges", type=click.Path(dir_okay=False), default=None,
+              help="CSV merge report of entity resolution: kept id, merged ids, rule, score (default OUT.merges.csv).")
+@click.option("--strict", is_flag=True, help="Write nothing (exit 1) if any row is bad.")
+@click.option("--run-date", metavar="YYYY-MM-DD", default=None,
+              help="Date recorded for the import run (default $SOURCE_DATE_EPOCH or today).")
+@click.option("--list", "list_mappings", is_flag=True, help="List the shipped mappings and exit.")
+@click.pass_obj
+@handles_errors
+def import_tables(settings: Settings, mapping: str | None, inputs: tuple[str, ...], out: str | None,
+                  rejects: str | None, merges: str | None, strict: bool, run_date: str | None,
+                  list_mappings: bool) -> None:
+    """Import tables (CSV, TSV, gzipped, XLSX) with a declarative MAPPING into N-Triples.
+
+    MAPPING is a shipped mapping (see --list) or a mapping file (docs/imports.md); each INPUT
+    feeds the source whose file pattern it matches, or the one named as SOURCE=PATH. The global
+    --data files (earlier imports, the NUTS regions) are the graph the import links into.
+
+    \b
+    Examples:
+      clusterkg import --list
+      clusterkg import nuts-2021 NUTS2021.xlsx --out nuts.nt
+      clusterkg --data nuts.nt import cordis-h2020-participations eunets_h2020.csv.gz \\
+          eunets_programme_parts.csv.gz --out h2020.nt
+      clusterkg --data h2020.nt build
+    """
+    from graph.imports import format_mapping_list
+    from graph.imports import import_tables as run_import
+
+    if list_mappings:
+        click.echo(format_mapping_list(), nl=False)
+        return
+    if mapping is None or not inputs:
+        raise click.UsageError("give a MAPPING and at least one INPUT (or --list)")
+    result = run_import(mapping, inputs, out=out, rejects=rejects, merges=merges, strict=strict,
+                        curated=None if settings.default_data else [], data=settings.data, run_date=run_date)
+    click.echo(result.summary())
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

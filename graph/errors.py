@@ -27,12 +27,14 @@ __all__ = [
     "EntityLookupError",
     "EntityNotFound",
     "InputError",
+    "MappingError",
     "MissingInputError",
     "NameMatchWarning",
     "OutputError",
     "QuerySyntaxError",
     "QueryTimeout",
     "RDFSyntaxError",
+    "RowsRejected",
     "TermNotFound",
     "UnsafeInputError",
     "UnsafeQueryError",
@@ -205,3 +207,36 @@ class NameMatchWarning(UserWarning):
         self.label = label
         self.kind = kind
         super().__init__(f"taking {name!r} as {label!r}")
+
+
+class MappingError(InputError):
+    """A mapping file (``clusterkg import``) is malformed. ``str()`` is ``FILE:LINE:COL: message``.
+
+    >>> str(MappingError("m.yaml", 4, 3, "unknown key 'sorce'"))
+    "m.yaml:4:3: unknown key 'sorce'"
+    """
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+class RowsRejected(ClusterKGError):
+    """``clusterkg import --strict`` found bad rows and wrote nothing. Exit code 1.
+
+    ``rejects`` holds the rejected rows (file, row, column, reason, value).
+    """
+
+    exit_code = 1
+
+    def __init__(self, rejects: Sequence[object], message: str) -> None:
+        self.rejects = list(rejects)
+        super().__init__(message)

@@ -38,14 +38,16 @@ def queries_dir() -> Path:
 
 
 def ontology_files() -> list[Path]:
-    """The ontology proper (not the shapes)."""
-    return [ontology_dir() / "clusterkg.ttl"]
+    """The ontology proper (not the shapes): the policy ontology and the imported actors."""
+    return [ontology_dir() / "clusterkg.ttl", ontology_dir() / "actors.ttl"]
 
 
 def shape_files() -> dict[str, Path]:
-    """SHACL shape files by severity: ``violation`` and ``warning``."""
+    """SHACL shape files by severity: ``violation`` and ``warning``; ``actors``: the shapes
+    every table import is checked against (:func:`graph.imports.validate_import`)."""
     d = ontology_dir()
-    return {"violation": d / "shapes.ttl", "warning": d / "shapes-recommended.ttl"}
+    return {"violation": d / "shapes.ttl", "warning": d / "shapes-recommended.ttl",
+            "actors": d / "shapes-actors.ttl"}
 
 
 def default_data_files() -> list[Path]:

@@ -22,6 +22,8 @@ from graph.sparql.results import parse_results_json, row_multiset
 
 QUERIES = list_queries()
 NAMES = [q.name for q in QUERIES]
+# actors-*: questions about imported actors, answered on a fixture import (tests/imports/test_questions.py)
+CURATED = [n for n in NAMES if not n.startswith("actors-")]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def test_at_least_twenty_questions() -> None:
     assert len(QUERIES) >= 20
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CURATED)
 def test_query_matches_expected(name: str, local) -> None:
     q = get_query(name)
     path = expected_path(name)
@@ -72,6 +74,8 @@ def test_queries_use_only_ontology_terms() -> None:
 def test_expected_answers_are_not_empty() -> None:
     # An empty answer usually means a wrong query; every question has answers in the curated data.
     for q in QUERIES:
+        if q.name not in CURATED:
+            continue
         doc = json.loads(expected_path(q.name).read_text(encoding="utf-8"))
         assert doc.get("boolean") is not None or doc["results"]["bindings"], q.name
 
