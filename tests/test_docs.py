@@ -103,11 +103,16 @@ def _help_examples() -> list[str]:
         lines = text.splitlines()
         for i, line in enumerate(lines):
             if re.match(r"^\s*Examples?:\s*$", line):
+                pending = ""
                 for ex in lines[i + 1:]:
                     if not ex.strip():
                         break
+                    if ex.rstrip().endswith("\\"):  # continued on the next line
+                        pending += ex.strip()[:-1] + " "
+                        continue
+                    ex, pending = pending + ex.strip(), ""
                     if "clusterkg" in ex:
-                        found.append(ex.strip())
+                        found.append(ex)
     return list(dict.fromkeys(found))
 
 
@@ -202,6 +207,12 @@ def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("examples")
     for name in ("my-data.ttl", "my-clusters.ttl"):
         shutil.copy(FIXTURES / "extra.ttl", d / name)
+    real = Path(__file__).resolve().parent / "imports" / "fixtures" / "real"  # excerpts of the real tables
+    for src, name in (("NUTS2021.xlsx", "NUTS2021.xlsx"), ("mda_he_organization_df_100.csv", "organization.csv"),
+                      ("mda_he_project_df_100.csv", "project.csv"),
+                      ("eunets_h2020.excerpt.csv.gz", "eunets_h2020.csv.gz"),
+                      ("eunets_programme_parts.excerpt.csv.gz", "eunets_programme_parts.csv.gz")):
+        shutil.copy(real / src, d / name)
     for name in ("my-question.rq", "q.rq"):
         (d / name).write_text("SELECT ?e ?label WHERE { ?e a ckg:Eurocluster ; rdfs:label ?label } ORDER BY ?e\n")
     return d

@@ -128,8 +128,8 @@ class ValidationReport:
         return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
-def load_shapes(severities: tuple[str, ...] = ("violation", "warning")) -> Graph:
-    """The shapes graph for the given severities (``"violation"``, ``"warning"``), as rdflib."""
+def load_shapes(severities: tuple[str, ...] = ("violation", "warning", "actors")) -> Graph:
+    """The shapes graph of the given shape files (``"violation"``, ``"warning"``, ``"actors"``), as rdflib."""
     g = Graph()
     files = shape_files()
     for sev in severities:

@@ -3,7 +3,7 @@
 Their expected answers (queries/expected/actors-*.srj) are computed on the chain of fixture imports
 of ``conftest.py`` (real rows), with the curated data. After a change that moves them, check the new
 answers by eye and rewrite them with ``CLUSTERKG_REGENERATE=1 pytest tests/imports/test_questions.py``
-(``python -m graph.querylib --regenerate`` would answer them on the curated data alone: empty).
+(``python -m graph.sparql.library --regenerate`` would answer them on the curated data alone: empty).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from graph.querylib import expected_path, list_queries
+from graph.sparql.library import expected_path, list_queries
 
 from cli import cli
 

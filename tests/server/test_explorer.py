@@ -146,7 +146,8 @@ def test_communities_and_gaps(client: httpx.Client) -> None:
     assert "via" in client.get("/gaps").text
 
 
-@pytest.mark.parametrize("name", [q.name for q in list_queries()][:6])
+# actors-* questions are answered on a fixture import (tests/imports/test_questions.py), not the curated data
+@pytest.mark.parametrize("name", [q.name for q in list_queries() if not q.name.startswith("actors-")][:6])
 def test_query_library_pages_show_question_sparql_and_answer(client: httpx.Client, name: str) -> None:
     d = client.get(f"/queries/{name}.json").json()
     expected = json.loads(expected_path(name).read_text())
