@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from graph.sparql.library import expected_path, list_queries
 
 from cli import cli
+from graph.sparql.library import expected_path, list_queries
 
 from .helpers import Chain
 

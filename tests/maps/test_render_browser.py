@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +25,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-# Debian's packages by default; CLUSTERKG_CHROMIUM / CLUSTERKG_CHROMEDRIVER point elsewhere.
-CHROMIUM = Path(os.environ.get("CLUSTERKG_CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("CLUSTERKG_CHROMEDRIVER", "/usr/bin/chromedriver"))
 XSS_TITLE = "<script>window.__xss='title'</script>"
 BLOCKED = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
 
@@ -50,45 +45,10 @@ def expected_map(g: Any) -> tuple[set[str], set[frozenset[str]]]:
     return {str(e) for e in entities}, pairs
 
 
-def _missing() -> str | None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not path.exists():
-            return f"{path} is missing (apt-get install chromium chromium-driver)"
-    return None
-
-
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    why = _missing()
-    if why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so the browser tests must run, but: {why}")
-        pytest.skip(why)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    profile = tempfile.TemporaryDirectory(prefix="clusterkg-chromium-")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1600,1000",
-                "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile.name}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": BLOCKED})
-        ARTIFACTS.mkdir(exist_ok=True)
+def browser(chromium: Any) -> Iterator[Any]:
+    with chromium("1600,1000", "MAP * ~NOTFOUND", BLOCKED) as driver:
         yield driver
-    finally:
-        driver.quit()
-        profile.cleanup()
 
 
 @pytest.fixture(scope="module")
