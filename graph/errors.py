@@ -27,6 +27,7 @@ __all__ = [
     "EntityLookupError",
     "EntityNotFound",
     "InputError",
+    "LocatedInputError",
     "MappingError",
     "MissingInputError",
     "NameMatchWarning",
@@ -78,9 +79,9 @@ class OutputError(InputError):
         super().__init__(escape_controls(f"{path}: {reason}"))
 
 
-class RDFSyntaxError(InputError):
-    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message`` (control characters from
-    the file escaped: the message is printed on a terminal)."""
+class LocatedInputError(InputError):
+    """Unusable input at a place in a file. ``str()`` is ``FILE:LINE:COL: message`` (control
+    characters escaped: the message is printed on a terminal)."""
 
     def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
         self.path = path
@@ -93,6 +94,10 @@ class RDFSyntaxError(InputError):
             if column is not None:
                 where += f":{column}"
         super().__init__(escape_controls(f"{where}: {message}"))
+
+
+class RDFSyntaxError(LocatedInputError):
+    """An RDF file does not parse. ``str()`` is ``FILE:LINE:COL: message``."""
 
 
 class UnsafeInputError(InputError):
@@ -209,24 +214,12 @@ class NameMatchWarning(UserWarning):
         super().__init__(f"taking {name!r} as {label!r}")
 
 
-class MappingError(InputError):
+class MappingError(LocatedInputError):
     """A mapping file (``clusterkg import``) is malformed. ``str()`` is ``FILE:LINE:COL: message``.
 
     >>> str(MappingError("m.yaml", 4, 3, "unknown key 'sorce'"))
     "m.yaml:4:3: unknown key 'sorce'"
     """
-
-    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-        where = path
-        if line is not None:
-            where += f":{line}"
-            if column is not None:
-                where += f":{column}"
-        super().__init__(f"{where}: {message}")
 
 
 class RowsRejected(ClusterKGError):
