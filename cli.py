@@ -23,6 +23,7 @@ import click
 
 import graph
 from graph.errors import ClusterKGError, EntityLookupError, NameMatchWarning
+from graph.network.centrality import DEFAULT_SAMPLE, EXACT_LIMIT
 from graph.textsafe import escape_controls, json_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -594,8 +595,9 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
               help="List only entities of CLASS (scores still use the whole network; repeatable).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many entities.")
 @click.option("--sample", type=click.IntRange(min=2), default=None, metavar="K",
-              help="Estimate betweenness from K sampled source entities (default: exact up to 10000 "
-                   "entities with igraph, 2000 without, else 300 samples). The output says so.")
+              help="Estimate betweenness from K sampled source entities (default: exact up to "
+                   f"{EXACT_LIMIT['igraph']} entities with igraph, {EXACT_LIMIT['networkx']} without, else "
+                   f"{DEFAULT_SAMPLE} samples). The output says so.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option("--backend", type=click.Choice(["auto", "igraph", "networkx"]), default="auto", show_default=True,
               help="Where betweenness and closeness run: igraph's C core (the 'fast' extra) or networkx.")
@@ -621,7 +623,7 @@ def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: in
     """
     from graph.network import analysis
 
-    _, net = _network(settings, filters)
+    net = settings.open().topology(**{k: list(v) for k, v in filters.items()})
     result = analysis.centrality(net, measure, types=analysis.resolve_classes(net, types), top=top,
                                  sample=sample, seed=seed, backend=backend)
     _emit(_json_text(result) if fmt == "json" else analysis.format_centrality(result, fmt), out,

@@ -44,6 +44,7 @@ from .export import EXPORT_FORMATS, decode_attributes, export_network, read_expo
 from .gaps import GAP_METHODS, format_gaps, gaps
 from .paths import format_neighbours, format_paths, linkage_paths, neighbours
 from .projection import project, resolve_class, simple_graph
+from .topology import Topology
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -97,6 +98,6 @@ def resolve_entity(index: Any, net: nx.MultiDiGraph, name: str) -> str:
     return str(iri)
 
 
-def resolve_classes(net: nx.MultiDiGraph, names: Iterable[str]) -> list[str]:
+def resolve_classes(net: nx.MultiDiGraph | Topology, names: Iterable[str]) -> list[str]:
     """Class CURIEs for the class ``names`` (labels, plurals, CURIEs or IRIs), sorted."""
     return sorted({resolve_class(net, n) for n in names})

@@ -39,6 +39,7 @@ import networkx as nx
 from ..errors import InputError
 from ..textsafe import escape_controls
 from .projection import in_class, node_summary, simple_graph
+from .topology import Topology
 
 __all__ = [
     "DEFAULT_SAMPLE",
@@ -82,24 +83,30 @@ def _backend(backend: str) -> str:
     return backend
 
 
-def _as_simple(net: nx.Graph) -> nx.Graph:
+def _as_simple(net: nx.Graph | Topology) -> nx.Graph:
+    if isinstance(net, Topology):
+        return net.simple_graph()
     if net.is_multigraph() or net.is_directed():
         return simple_graph(net)
     return net
 
 
-def _node_order(net: nx.Graph) -> list[Any]:
+def _node_order(net: nx.Graph | Topology) -> list[Any]:
     """The node order of the simple graph: as given for a simple graph, else sorted (as
     :func:`graph.network.projection.simple_graph` inserts them)."""
+    if isinstance(net, Topology):
+        return net.node_list
     if net.is_multigraph() or net.is_directed():
         return sorted(net.nodes, key=str)
     return list(net.nodes)
 
 
-def _to_igraph(net: nx.Graph) -> tuple[Any, list[Any]]:
+def _to_igraph(net: nx.Graph | Topology) -> tuple[Any, list[Any]]:
     """An undirected simple igraph graph straight from ``net`` (multi or simple), its node order."""
     import igraph as ig
 
+    if isinstance(net, Topology):
+        return net.igraph(), net.node_list
     nodes = _node_order(net)
     index = {n: i for i, n in enumerate(nodes)}
     was_enabled = gc.isenabled()
@@ -173,7 +180,7 @@ def _igraph_sampled(g: Any, sources: list[int], jobs: int) -> list[float]:
     return [sum(values) for values in zip(*parts, strict=True)]
 
 
-def sample_sources(net: nx.Graph, k: int, seed: int) -> list[Any]:
+def sample_sources(net: nx.Graph | Topology, k: int, seed: int) -> list[Any]:
     """The ``k`` source entities networkx's sampled betweenness draws for ``seed`` (on the
     simple graph of ``net``).
 
@@ -184,7 +191,7 @@ def sample_sources(net: nx.Graph, k: int, seed: int) -> list[Any]:
 
 
 def betweenness(
-    net: nx.Graph,
+    net: nx.Graph | Topology,
     *,
     sample: int | None = None,
     seed: int = 0,
@@ -249,7 +256,7 @@ def betweenness(
     return {v: raw[i] * (src_scale if v in chosen else other_scale) for i, v in enumerate(nodes)}, method
 
 
-def closeness(net: nx.Graph, *, backend: str = "auto") -> tuple[dict[Any, float], dict[str, Any]]:
+def closeness(net: nx.Graph | Topology, *, backend: str = "auto") -> tuple[dict[Any, float], dict[str, Any]]:
     """Closeness (Wasserman-Faust, as ``networkx.closeness_centrality``) of every entity.
 
     >>> scores, _ = closeness(nx.path_graph(3), backend="networkx")
@@ -275,12 +282,16 @@ def closeness(net: nx.Graph, *, backend: str = "auto") -> tuple[dict[Any, float]
     return out, method
 
 
-def _measure(net: nx.Graph, get_simple: Any, measure: str, sample: int | None, seed: int,
+def _measure(net: nx.Graph | Topology, get_simple: Any, measure: str, sample: int | None, seed: int,
              backend: str) -> tuple[dict[Any, float], dict[str, Any]]:
     if measure == "betweenness":
         return betweenness(net, sample=sample, seed=seed, backend=backend)
     if measure == "closeness":
         return closeness(net, backend=backend)
+    if measure == "degree" and isinstance(net, Topology):
+        n = net.number_of_nodes()
+        return ({v: d / (n - 1) for v, d in zip(net.node_list, net.degrees(), strict=True)} if n > 1
+                else dict.fromkeys(net.node_list, 0.0)), {"mode": "exact", "backend": "arrays"}
     simple = get_simple()
     if measure == "degree":
         return nx.degree_centrality(simple) if len(simple) > 1 else dict.fromkeys(simple, 0.0), \
@@ -301,8 +312,10 @@ def _measure(net: nx.Graph, get_simple: Any, measure: str, sample: int | None, s
     raise InputError(f"unknown measure {measure!r} (one of {', '.join(MEASURES)} or all)")
 
 
-def _pairs(net: nx.Graph, built: list[nx.Graph]) -> int:
+def _pairs(net: nx.Graph | Topology, built: list[nx.Graph]) -> int:
     """The number of linked pairs (edges of the simple graph)."""
+    if isinstance(net, Topology):
+        return net.number_of_edges()
     if built:
         return int(built[0].number_of_edges())
     if not (net.is_multigraph() or net.is_directed()):
@@ -324,7 +337,7 @@ def _ranks(scores: dict[Any, float]) -> dict[Any, int]:
 
 
 def centrality(
-    net: nx.Graph,
+    net: nx.Graph | Topology,
     measure: str = "betweenness",
     *,
     types: Iterable[str] = (),

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -76,6 +77,8 @@ from ..entities.describe import format_sources
 from ..entities.lookup import normalise
 from ..errors import InputError, TermNotFound
 from ..namespaces import CKG, PREFIXES, curie
+from .topology import Topology, merge_pairs
+from .topology import edge_weight as _edge_weight
 
 __all__ = [
     "RESERVED_NODE_ATTRS",
@@ -84,6 +87,7 @@ __all__ = [
     "in_class",
     "node_summary",
     "project",
+    "project_topology",
     "resolve_class",
     "resolve_linkage",
     "simple_graph",
@@ -121,6 +125,9 @@ def _key(term: Any) -> str:
 
 
 _IRI, _BNODE, _LIT = 0, 1, 2
+
+#: The data of every plain linkage in a light (topology-only) projection.
+_LIGHT: dict[str, Any] = {"kind": "property"}
 
 
 def _rows(source: Any) -> Iterator[tuple[str, str, str, str | None, int]]:
@@ -299,7 +306,7 @@ def _match_term(kind: str, name: str, vocab: Mapping[str, str], contains: bool =
     raise TermNotFound(kind, name, cands[:8])
 
 
-def resolve_class(net: nx.Graph, name: str) -> str:
+def resolve_class(net: nx.Graph | Topology, name: str) -> str:
     """The CURIE of the entity class ``name`` (label, plural, CURIE, IRI or local name).
 
     Raises
@@ -616,8 +623,9 @@ class _Projection:
             out.append((s, data))
         return out
 
-    def property_edges(self) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """Plain linkages between kept entities: the most specific property per pair."""
+    def property_edges(self, light: bool = False) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Plain linkages between kept entities: the most specific property per pair (``light``:
+        without attributes, for :meth:`topology`)."""
         scan = self.scan
         prop_info: dict[str, tuple[str, str, str]] = {}
         edges = []
@@ -628,8 +636,9 @@ class _Projection:
                     by_target[o].add(p)
             if not by_target:
                 continue
-            prov = self.provenance(s)
-            src_text = format_sources(prov)
+            if not light:
+                prov = self.provenance(s)
+                src_text = format_sources(prov)
             for o, preds in by_target.items():
                 if len(preds) > 1:
                     implied: set[str] = set()
@@ -644,6 +653,9 @@ class _Projection:
                     pc, plabel, inv_label = info
                     if (self.inc_pred or self.exc_pred) and not self.keep_linkage({pc}):
                         continue
+                    if light:
+                        edges.append((s, o, pc, _LIGHT))
+                        continue
                     edges.append((s, o, pc, {
                         "kind": "property",
                         "predicate": pc,
@@ -655,12 +667,13 @@ class _Projection:
                     }))
         return edges
 
-    def synergy_edges(self) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """One edge per synergy and pair of kept ends, with type, direction, status, period, strength."""
+    def synergy_edges(self, light: bool = False) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """One edge per synergy and pair of kept ends, with type, direction, status, period, strength
+        (``light``: with only the strength, for :meth:`topology`)."""
         scan, cur = self.scan, self.cur
         syn_source, syn_target = str(CKG.synergySource), str(CKG.synergyTarget)
         direction_prop, strength_prop = str(CKG.direction), str(CKG.strength)
-        edges = []
+        edges: list[tuple[str, str, str, dict[str, Any]]] = []
         for syn, ts in scan.types.items():
             if _SYNERGY not in ts or syn in scan.bnodes:
                 continue
@@ -673,9 +686,13 @@ class _Projection:
             keys = {"ckg:Synergy"} | {cur(t) for t in types}
             if not self.keep_linkage(keys):
                 continue
+            strength = next((lit for p, lit in scan.literals.get(syn, ()) if p == strength_prop), None)
+            if light:
+                light_data: dict[str, Any] = {"strength": float(strength) if strength is not None else None}
+                edges.extend((u, v, cur(syn), light_data) for u in srcs for v in tgts)
+                continue
             type_label = ", ".join(sorted(scan.label(t) for t in types))
             pers = sorted({o for p, o in pos if p == _IN_PERIOD})
-            strength = next((lit for p, lit in scan.literals.get(syn, ()) if p == strength_prop), None)
             prov = self.provenance(syn)
             data = {
                 "kind": "synergy",
@@ -699,11 +716,9 @@ class _Projection:
                     edges.append((u, v, cur(syn), {**data, "provenance": [dict(x) for x in prov]}))
         return edges
 
-    def graph(self, nodes: list[Any], edges: list[Any], synergies: bool) -> nx.MultiDiGraph:
-        """The MultiDiGraph, with the vocabularies and the filters as graph attributes."""
-        edges.sort(key=lambda e: (e[0], e[1], e[2]))
-        net = nx.MultiDiGraph()
-        net.graph.update({
+    def graph_attributes(self, synergies: bool) -> dict[str, Any]:
+        """The vocabularies and the filters (the projection's graph attributes)."""
+        return {
             "classes": dict(sorted(self.classes_vocab.items())),
             "linkage_types": dict(sorted(self.linkage_vocab.items())),
             "periods": dict(sorted(self.periods_vocab.items())),
@@ -714,10 +729,38 @@ class _Projection:
                 "periods": sorted(self.want_periods), "statuses": sorted(self.want_status),
                 "synergies": synergies,
             },
-        })
+        }
+
+    def graph(self, nodes: list[Any], edges: list[Any], synergies: bool) -> nx.MultiDiGraph:
+        """The MultiDiGraph, with the vocabularies and the filters as graph attributes."""
+        edges.sort(key=lambda e: (e[0], e[1], e[2]))
+        net = nx.MultiDiGraph()
+        net.graph.update(self.graph_attributes(synergies))
         net.add_nodes_from(nodes)
         net.add_edges_from(edges)
         return net
+
+
+    def topology(self, edges: list[Any], synergies: bool) -> Topology:
+        """The :class:`~graph.network.topology.Topology` of the kept entities and ``edges``."""
+        scan, cur = self.scan, self.cur
+        node_list = sorted(self.kept)
+        set_index: dict[frozenset[str], int] = {}
+        sets: list[list[str]] = []
+        labels, curies, class_labels, class_of = [], [], [], []
+        for s in node_list:
+            cls = self.kept[s]
+            labels.append(scan.label(s))
+            curies.append(cur(s))
+            class_labels.append(scan.label(self.most_specific(cls)))
+            i = set_index.get(cls)
+            if i is None:
+                i = set_index[cls] = len(sets)
+                sets.append(sorted(self.class_curies[cls]))
+            class_of.append(i)
+        flat, weights, _ = merge_pairs(node_list, ((u, v, d) for u, v, _k, d in edges))
+        return Topology(node_list, labels, curies, class_labels, class_of, sets, flat, weights,
+                        json.loads(json.dumps(self.graph_attributes(synergies))))
 
 
 def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterable[str],
@@ -734,9 +777,45 @@ def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterab
     return steps.graph(steps.nodes(), edges, synergies)
 
 
-def _edge_weight(d: Mapping[str, Any]) -> float:
-    s = d.get("strength")
-    return float(s) if s is not None and s > 0 else 1.0
+def project_topology(
+    graph: Any,
+    *,
+    include_classes: Iterable[str] = (),
+    exclude_classes: Iterable[str] = (),
+    include_predicates: Iterable[str] = (),
+    exclude_predicates: Iterable[str] = (),
+    periods: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    synergies: bool = True,
+) -> Topology:
+    """The topology of :func:`project`'s result (same entities, same linked pairs and weights),
+    built without the networkx graph and the edge attributes: what global measures need.
+
+    Examples
+    --------
+    >>> from graph.store.load import load_graph
+    >>> from graph.network.topology import Topology
+    >>> g = load_graph().graph
+    >>> topo = project_topology(g)
+    >>> ref = Topology.from_network(project(g))
+    >>> topo.node_list == ref.node_list, topo.edges == ref.edges, topo.weights == ref.weights
+    (True, True, True)
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        steps = _Projection(_Scan(graph))
+        steps.find_entity_classes()
+        steps.find_entities()
+        steps.find_vocabularies()
+        steps.select(include_classes, exclude_classes, include_predicates, exclude_predicates, periods, statuses)
+        edges = steps.property_edges(light=True)
+        if synergies:
+            edges += steps.synergy_edges(light=True)
+        return steps.topology(edges, synergies)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def simple_graph(net: nx.MultiDiGraph) -> nx.Graph:

@@ -29,17 +29,20 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ..store.cache import is_private
-from .projection import project
+from .projection import project, project_topology
+from .topology import Topology
 
 if TYPE_CHECKING:
     from ..store.dataset import Dataset
 
-__all__ = ["cached_projection", "projection_version"]
+__all__ = ["cached_projection", "cached_topology", "projection_version"]
 
 
 def projection_version() -> str:
     """Hash of the projection code and the networkx version (part of every projection's key)."""
-    h = hashlib.sha256(Path(__file__).with_name("projection.py").read_bytes())
+    h = hashlib.sha256()
+    for name in ("projection.py", "topology.py"):
+        h.update(Path(__file__).with_name(name).read_bytes())
     h.update(f"nx={nx.__version__}".encode())
     return h.hexdigest()[:12]
 
@@ -60,21 +63,32 @@ def _read(path: Path) -> nx.MultiDiGraph | None:
             gc.enable()
 
 
-def _write(path: Path, net: nx.MultiDiGraph) -> None:
+def _write(path: Path, net: nx.MultiDiGraph | Topology) -> None:
     cutoff = time.time() - 3600
     for old in path.parent.glob(".tmp-net-*"):  # left by a command that was killed while writing
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < cutoff:
                 old.unlink()
-    doc = nx.node_link_data(net, edges="edges")
     fd, tmp = tempfile.mkstemp(prefix=".tmp-net-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+            if isinstance(net, Topology):
+                fh.write(net.to_json())
+            else:
+                json.dump(nx.node_link_data(net, edges="edges"), fh, ensure_ascii=False, separators=(",", ":"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _read_topology(path: Path) -> Topology | None:
+    if not (path.is_file() and is_private(path)):
+        return None
+    try:
+        return Topology.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def cached_projection(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> nx.MultiDiGraph:
@@ -90,3 +104,20 @@ def cached_projection(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> nx.
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             _write(path, net)
     return net
+
+
+def cached_topology(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> Topology:
+    """The :class:`~graph.network.topology.Topology` of ``ds`` with ``filters``: from its cache
+    entry, else from the cached projection, else from a light projection of the store."""
+    entry = ds.entry
+    path = entry / f"topo-{projection_version()}-{fkey}.json" if entry is not None else None
+    if path is not None:
+        topo = _read_topology(path)
+        if topo is not None:
+            return topo
+        net = _read(entry / f"net-{projection_version()}-{fkey}.json")  # type: ignore[operator]
+        topo = Topology.from_network(net) if net is not None else project_topology(ds.store, **filters)
+        with contextlib.suppress(OSError):
+            _write(path, topo)
+        return topo
+    return project_topology(ds.store, **filters)

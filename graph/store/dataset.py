@@ -40,7 +40,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -52,6 +52,9 @@ from ..terms import from_ox, to_ox
 from .cache import content_key, new_entry, trusted_entry, usable_cache_dir
 from .load import LoadedGraph, input_files, make_graph, parse_errors, read_source
 from .oxstore import LocalStore
+
+if TYPE_CHECKING:
+    from ..network.topology import Topology
 
 __all__ = ["Dataset", "open_dataset", "open_graph"]
 
@@ -78,6 +81,12 @@ class _Sources:
 
     def files(self) -> list[tuple[str, Path]]:
         return input_files(self.paths, default_data=self.default_data)
+
+
+def _filter_key(filters: Mapping[str, Any]) -> str:
+    """The cache key of a set of projection filters (empty ones ignored, lists sorted)."""
+    norm = {k: sorted(v) if not isinstance(v, (bool, str)) else v for k, v in sorted(filters.items()) if v}
+    return hashlib.sha256(json.dumps(norm, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _load_file(store: ox.Store, path: Path, display: str, *, bulk: bool) -> None:
@@ -167,6 +176,7 @@ class Dataset:
         self._meta: dict[str, Any] | None = None
         self._index: Any = None
         self._nets: dict[str, nx.MultiDiGraph] = {}
+        self._topos: dict[str, Topology] = {}
         self._schema: Graph | None = None
         self._schema_quads: list[ox.Quad] | None = None
 
@@ -374,8 +384,7 @@ class Dataset:
         from ..network.projection import project
         from ..network.store import cached_projection
 
-        norm = {k: sorted(v) if not isinstance(v, (bool, str)) else v for k, v in sorted(filters.items()) if v}
-        fkey = hashlib.sha256(json.dumps(norm, sort_keys=True).encode()).hexdigest()[:16]
+        fkey = _filter_key(filters)
         net = self._nets.get(fkey)
         if net is None:
             self._open()
@@ -387,6 +396,30 @@ class Dataset:
                 net = project(self.store, **filters)
             self._nets[fkey] = net
         return net
+
+    def topology(self, **filters: Any) -> Topology:
+        """The projection's :class:`~graph.network.topology.Topology` (entities and linked pairs as
+        arrays, for global measures such as centrality): cheaper to build and to read than
+        :meth:`network` on a large dataset. Same filters as :meth:`network`."""
+        from ..network.projection import project_topology
+        from ..network.store import cached_topology
+        from ..network.topology import Topology
+
+        fkey = _filter_key(filters)
+        topo = self._topos.get(fkey)
+        if topo is None:
+            if fkey in self._nets:
+                topo = Topology.from_network(self._nets[fkey])
+            else:
+                self._open()
+                if self._entry is not None:
+                    topo = cached_topology(self, fkey, filters)
+                elif self.endpoint is not None:
+                    topo = project_topology(self.store.snapshot(), **filters)  # type: ignore[attr-defined]
+                else:
+                    topo = project_topology(self.store, **filters)
+            self._topos[fkey] = topo
+        return topo
 
     def rdflib(self) -> Graph:
         """The whole graph as an rdflib graph in memory (use only where a library needs it)."""

@@ -155,3 +155,46 @@ def test_the_table_never_cuts_a_class_or_a_label_without_an_ellipsis() -> None:
     assert long_label[:59] + "…" in text
     widths = {len(line) for line in text.splitlines()[1:]}
     assert len(widths) == 1  # the columns line up
+
+
+# -- the topology route (what `clusterkg centrality` reads on a large dataset) ------------------------
+
+
+@pytest.mark.parametrize("measure", ["betweenness", "closeness", "eigenvector", "pagerank", "all"])
+def test_topology_gives_the_same_ranking_as_the_projection(net, measure: str) -> None:
+    from graph.network.topology import Topology
+
+    topo = Topology.from_network(net)
+    a = centrality(net, measure, top=12)
+    b = centrality(topo, measure, top=12)
+    if measure == "all":  # degree is counted from the arrays on the topology route
+        assert b["method"].pop("degree") == {"mode": "exact", "backend": "arrays"}
+        a["method"].pop("degree")
+    assert a == b
+
+
+def test_topology_degree_and_type_filter(net) -> None:
+    from graph.network.topology import Topology
+
+    topo = Topology.from_network(net)
+    a = centrality(net, "degree", types=["ckg:Initiative"])
+    b = centrality(topo, "degree", types=["ckg:Initiative"])
+    assert a["rows"] == b["rows"] and a["network"] == b["network"]
+    assert b["method"]["degree"]["backend"] == "arrays"
+
+
+def test_light_projection_of_the_curated_store_matches_the_full_one() -> None:
+    from graph.network.projection import project, project_topology
+    from graph.network.topology import Topology
+    from graph.store.dataset import Dataset
+
+    ds = Dataset(use_cache=False)
+    for filters in ({}, {"include_classes": ["programme", "initiative"]}, {"include_predicates": ["synergy"]},
+                    {"periods": ["2021-2027"]}):
+        ref = Topology.from_network(project(ds.store, **filters))
+        got = project_topology(ds.store, **filters)
+        assert got.node_list == ref.node_list and got.labels == ref.labels
+        assert got.edges == ref.edges and got.weights == ref.weights
+        assert [got.nodes[n] for n in got.node_list] == [ref.nodes[n] for n in ref.node_list]
+        assert got.graph == ref.graph
+        assert len(got.node_list) > 0

@@ -220,3 +220,31 @@ def test_dataset_caches_the_projection_as_json(fixtures, monkeypatch: pytest.Mon
     # other filters are another projection
     with pytest.raises(AssertionError, match="projected again"):
         Dataset(paths, default_data=False).network(include_classes=["programme"])
+
+
+def test_dataset_caches_the_topology_as_json(fixtures, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import graph.network.store as netstore
+    from graph.network.topology import Topology
+    from graph.store.dataset import Dataset
+
+    monkeypatch.setenv("CLUSTERKG_CACHE_DIR", str(tmp_path))
+    paths = [fixtures / "network.ttl"]
+    first = Dataset(paths, default_data=False).topology()
+    entry = Dataset(paths, default_data=False).entry
+    assert entry is not None
+    [cached] = entry.glob("topo-*.json")
+    assert not list(entry.glob("net-*.json"))  # the light route does not build the full projection
+    assert cached.stat().st_mode & 0o077 == 0
+    reference = Topology.from_network(Dataset(paths, default_data=False, use_cache=False).network())
+    assert first.node_list == reference.node_list and first.edges == reference.edges
+
+    def boom(*args, **kwargs):
+        raise AssertionError("projected again instead of reading the cache")
+
+    monkeypatch.setattr(netstore, "project_topology", boom)
+    again = Dataset(paths, default_data=False).topology()
+    assert again.to_json() == first.to_json()
+    # a damaged cache file is not trusted: projected again
+    cached.write_text('{"format": 1, "nodes": ["x"], "edges": [0, 5], "weights": [1.0]}')
+    with pytest.raises(AssertionError, match="projected again"):
+        Dataset(paths, default_data=False).topology()
