@@ -322,3 +322,37 @@ def test_render_open_without_a_browser_says_so_quietly(tmp_path: Path, monkeypat
     assert "no method available" not in captured.err + captured.out + res.output
     assert "noise" not in captured.err + captured.out + res.output
     assert (f"wrote {out}; no browser found to open it" in res.stderr) is says
+
+
+class _WholeProjection:
+    """A dataset seen without its topology: render() takes the whole-projection route."""
+
+    def __init__(self, ds: graph.Dataset) -> None:
+        self.network, self.index, self.schema, self.files = ds.network, ds.index, ds.schema, ds.files
+
+
+@pytest.mark.parametrize("focus, options", [
+    ("COSME", {"depth": 1}),
+    ("Horizon Europe", {"depth": 2}),
+    ("Horizon Europe", {"depth": 2, "max_nodes": 15}),
+    ("France", {"depth": 2, "size_by": "pagerank", "max_nodes": 25}),
+    ("European Cluster Collaboration Platform", {"depth": 2, "size_by": "betweenness", "max_nodes": 30}),
+    ("COSME", {"depth": 2, "types": ["programme", "initiative"], "colour_by": "community"}),
+    ("Horizon Europe", {"depth": 1, "period": "2021-2027"}),
+])
+def test_focus_from_the_topology_gives_the_same_page_as_from_the_whole_projection(focus: str, options: dict) -> None:
+    # the focus route finds the neighbourhood on the cached topology and projects only it
+    ds = graph.open_dataset(use_cache=False)
+    fast = graph.render(ds, focus=focus, **options)
+    whole = graph.render(_WholeProjection(ds), focus=focus, **options)
+    assert fast.html == whole.html
+    assert fast.nodes > 1 and fast.mode == "focus"
+    if "max_nodes" in options:
+        assert fast.left_out > 0 and fast.nodes == options["max_nodes"]
+
+
+def test_focus_left_out_by_the_filters_is_said_on_both_routes() -> None:
+    ds = graph.open_dataset(use_cache=False)
+    for source in (ds, _WholeProjection(ds)):
+        with pytest.raises(graph.InputError, match="is not on this map"):
+            graph.render(source, focus="COSME", period="2021-2027")
