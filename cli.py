@@ -890,12 +890,14 @@ def region(settings: Settings, name: str, fmt: str, top: int, rows_key: str | No
     region or country name. The profile reads the imported actors (`clusterkg import`, passed with
     --data); the first call on a dataset reads them into a compact table in its cache entry.
 
+    With imports: clusterkg --data nuts.nt --data he.nt --data h2020.nt region DE1
+
     \b
     Examples:
-      clusterkg --data nuts.nt --data h2020.nt region DE1
-      clusterkg --data nuts.nt --data h2020.nt region Norway --format json --out no.json
-      clusterkg --data nuts.nt --data h2020.nt region DE --format html --out de.html
-      clusterkg --data nuts.nt --data h2020.nt region DE1 --rows 'participations?region=DE1&year=2016'
+      clusterkg region DE
+      clusterkg region Norway --format json --out no.json
+      clusterkg region Germany --format html --out de.html
+      clusterkg region DE --rows 'participations?region=DE&year=2016'
     """
     from graph.actors.region import format_region, region_profile
 
