@@ -84,7 +84,7 @@ def bar_chart(groups: Sequence[tuple[str, Sequence[float]]], series: Sequence[st
               width: int = 640, height: int = 300, money: bool = True) -> str:
     """Stacked vertical bars: one bar per group (a year), one segment per series (a programme)."""
     head, tail = _head(width, height, title, desc)
-    left, right, top, bottom = 64, 150, 16, 36
+    left, right, top, bottom = 64, 190, 16, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     total = max((sum(v for v in vals if v) for _, vals in groups), default=0.0)
     ymax = _nice(total)
@@ -110,8 +110,10 @@ def bar_chart(groups: Sequence[tuple[str, Sequence[float]]], series: Sequence[st
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" '
                          f'fill="{PALETTE[si % len(PALETTE)]}"><title>{_e(name)}, {_e(series[si])}: {_e(exact)}'
                          f'</title></rect>')
-        parts.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{_TEXT}">'
-                     f'{_e(name)}</text>')
+        step = 1 if slot >= 36 else 2 if slot >= 18 else 4  # labels that would overlap are thinned out
+        if gi % step == 0 or gi == n - 1:
+            parts.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{_TEXT}">'
+                         f'{_e(name)}</text>')
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{_TEXT}"/>')
     parts += _legend(series, left + plot_w + 16, top + 12)
     parts.append(tail)
@@ -135,7 +137,7 @@ def hbar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, desc: str,
     for i, (label, v, s) in enumerate(rows):
         y = top + i * (bar + gap)
         w = plot_w * (v or 0) / vmax
-        short = label if len(label) <= 40 else label[:39] + "…"
+        short = label if len(label) <= 34 else label[:33] + "…"
         exact = f"€{v:,.2f}" if money else f"{v:,.0f}"
         parts.append(f'<text x="{left - 6}" y="{y + bar - 4}" text-anchor="end" fill="{_TEXT}">{_e(short)}'
                      f'<title>{_e(label)}</title></text>'

@@ -37,7 +37,7 @@ def region_charts(p: dict[str, Any]) -> dict[str, Markup]:
         groups = []
         for y in rs["by_year"]:
             vals = [next((b["ec_contribution"] for b in y["by_framework"] if b["framework"] == f), 0.0) for f in fws]
-            groups.append((str(y["year"]) if y["year"] is not None else "unknown", vals))
+            groups.append((str(y["year"]) if y["year"] is not None else "n/a", vals))
         best = max(rs["by_year"], key=lambda y: y["ec_contribution"])
         desc = (f"EC contribution to organisations in {r['label']} by start year of the project, stacked by "
                 f"framework programme; the largest year is {best['year']} with €{best['ec_contribution']:,.0f}. "
