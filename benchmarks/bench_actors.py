@@ -41,7 +41,8 @@ def run(args: list[str], **kw) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--realdata", default=os.environ.get("CLUSTERKG_REALDATA", str(ROOT.parent / "shared" / "realdata")))
+    ap.add_argument("--realdata",
+                    default=os.environ.get("CLUSTERKG_REALDATA", str(ROOT.parent / "shared" / "realdata")))
     ap.add_argument("--work", default="/tmp/clusterkg-bench-actors")
     ap.add_argument("--regions", nargs="*", default=["DE21", "DE1", "NO", "DE"])
     a = ap.parse_args()

@@ -579,7 +579,8 @@ def evidence_sparql(kind: str, ids: list[str]) -> str:
                 "             ?t ckg:fileName ?file }\n} ORDER BY ?project ?participation")
     return ("SELECT ?x ?file ?row WHERE {\n"
             f"  VALUES ?x {{ {values} }}\n"
-            "  OPTIONAL { ?x prov:wasDerivedFrom ?p . ?p ckg:locator ?row ; ckg:inDocument ?t . ?t ckg:fileName ?file }\n"
+            "  OPTIONAL { ?x prov:wasDerivedFrom ?p . ?p ckg:locator ?row ; ckg:inDocument ?t .\n"
+            "             ?t ckg:fileName ?file }\n"
             "} ORDER BY ?x")
 
 

@@ -74,7 +74,9 @@ SELECT ?org ?cluster WHERE {
   BIND(EXISTS { ?org a ckg:ClusterOrganisation } AS ?cluster)
 }"""
 _Q_LABELS = """
-SELECT ?e ?l WHERE { ?c rdfs:subClassOf* ckg:Organisation . ?e a ?c ; rdfs:label ?l . FILTER(LANGMATCHES(LANG(?l), "en")) }"""
+SELECT ?e ?l WHERE {
+  ?c rdfs:subClassOf* ckg:Organisation . ?e a ?c ; rdfs:label ?l . FILTER(LANGMATCHES(LANG(?l), "en"))
+}"""
 _Q_ACTIVITY = """
 SELECT ?org ?l WHERE { ?org ckg:activityType ?t . ?t rdfs:label ?l . FILTER(LANGMATCHES(LANG(?l), "en")) }"""
 _Q_PLACES = """
@@ -120,8 +122,8 @@ SELECT ?s ?org ?region ?eu ?budget ?n WHERE {
 _Q_LINKS = """
 SELECT ?org ?p ?x WHERE {
   ?c rdfs:subClassOf* ckg:Organisation . ?org a ?c . ?org ?p ?x .
-  FILTER(isIRI(?x) && ?p NOT IN (%s))
-}""" % ", ".join(_NOT_POLICY)
+  FILTER(isIRI(?x) && ?p NOT IN (NOT_POLICY))
+}""".replace("NOT_POLICY", ", ".join(_NOT_POLICY))
 _Q_LOCATED = """
 SELECT DISTINCT ?x ?code WHERE {
   ?x ckg:locatedIn ?p .
@@ -130,7 +132,8 @@ SELECT DISTINCT ?x ?code WHERE {
 _Q_REGIONS = """
 SELECT ?r ?code ?level ?parent ?pcode WHERE {
   { ?r a ckg:Region ; ckg:nutsCode ?code . OPTIONAL { ?r ckg:nutsLevel ?level }
-    OPTIONAL { ?r ckg:partOf ?parent . { ?parent ckg:nutsCode ?pcode } UNION { ?parent a ckg:Country ; ckg:code ?pcode } } }
+    OPTIONAL { ?r ckg:partOf ?parent .
+               { ?parent ckg:nutsCode ?pcode } UNION { ?parent a ckg:Country ; ckg:code ?pcode } } }
   UNION { ?r a ckg:Country ; ckg:code ?code . BIND(0 AS ?level) }
   UNION { ?r a ckg:Country . FILTER NOT EXISTS { ?r ckg:code ?x } BIND(0 AS ?level) }
 }"""
@@ -253,13 +256,13 @@ def build_tables(ds: Dataset) -> ActorTables:
                                         "home": "", "basis": ""})
         o["cluster"] = o["cluster"] or cluster.value == "true"
     for e, lab in sel(_Q_LABELS):
-        o = orgs.get(e.value)
-        if o is not None and (not o["label"] or lab.value < o["label"]):
-            o["label"] = lab.value
+        rec = orgs.get(e.value)
+        if rec is not None and (not rec["label"] or lab.value < rec["label"]):
+            rec["label"] = lab.value
     for org, lab in sel(_Q_ACTIVITY):
-        o = orgs.get(org.value)
-        if o is not None and (not o["activity"] or lab.value < o["activity"]):
-            o["activity"] = lab.value
+        rec = orgs.get(org.value)
+        if rec is not None and (not rec["activity"] or lab.value < rec["activity"]):
+            rec["activity"] = lab.value
     places: dict[str, list[str]] = {}
     for org, code, _level, country in sel(_Q_PLACES):
         value = code.value if code is not None else iso.get(country.value) if country is not None else None
@@ -313,12 +316,12 @@ def build_tables(ds: Dataset) -> ActorTables:
         if org is not None and home:
             op_regions.setdefault(org.value, set()).add(home)
     for iri, homes in op_regions.items():  # beneficiaries known only by country: the programme's region
-        o = orgs.get(iri)
-        if o is None or o["basis"] == "NUTS region" or len(homes) != 1:
+        ben = orgs.get(iri)
+        if ben is None or ben["basis"] == "NUTS region" or len(homes) != 1:
             continue
         (h,) = homes
-        if len(h) > 2 and (not o["home"] or h.startswith(o["home"])):
-            o["home"], o["basis"] = h, "region of its regional-fund programme"
+        if len(h) > 2 and (not ben["home"] or h.startswith(ben["home"])):
+            ben["home"], ben["basis"] = h, "region of its regional-fund programme"
 
     summaries = [(s.value, org.value, orgs.get(org.value, {}).get("home", ""), _v(region) or "", _num(eu),
                   _num(budget), int(n.value) if n is not None else None)
@@ -339,9 +342,9 @@ def build_tables(ds: Dataset) -> ActorTables:
     for i in range(0, len(todo), 400):
         chunk = todo[i:i + 400]
         for e, lab, cl in sel(_Q_ENTITY_LABELS % " ".join(f"<{x}>" for x in chunk)):
-            old = labels.get(e.value, ("", ""))
-            labels[e.value] = (old[0] or (lab.value if lab is not None else ""),
-                               old[1] or (cl.value if cl is not None else ""))
+            prev = labels.get(e.value, ("", ""))
+            labels[e.value] = (prev[0] or (lab.value if lab is not None else ""),
+                               prev[1] or (cl.value if cl is not None else ""))
     for x in todo:
         if not labels.get(x, ("", ""))[0]:
             labels[x] = (ds.label(x), labels.get(x, ("", ""))[1])

@@ -135,7 +135,8 @@ def test_large_region_regional_fund_operations_equal_the_erdf_list(region_ds) ->
     ops = pd.read_csv(real("osdata_ERDF_BaWue_2014-2020.csv"), dtype=str, keep_default_na=False)
     cost = pd.to_numeric(ops["Gesamtbetrag der förderfähigen Ausgaben des Vorhabens"].str.replace(".", "", regex=False)
                          .str.replace(",", ".", regex=False), errors="coerce")
-    cluster = ops["Bezeichnung der Interventionskategorie"].str.startswith("Förderung von Clustern und Unternehmensnetzen")
+    category = ops["Bezeichnung der Interventionskategorie"]
+    cluster = category.str.startswith("Förderung von Clustern und Unternehmensnetzen")
     for code in ("DE", "DE1"):
         op = region_profile(region_ds, code, gaps=False)["operations"]
         assert op["total"] == len(ops)
