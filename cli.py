@@ -867,6 +867,81 @@ def serve(settings: Settings, host: str, port: int, more_data: tuple[str, ...], 
 
 
 
+@cli.command()
+@click.argument("name", metavar="NUTS_CODE_OR_NAME")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="text for people, json (every figure with the key of its rows), or html (one offline page "
+                   "with charts and data tables).")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True,
+              help="How many organisations to list (all are counted).")
+@click.option("--rows", "rows_key", metavar="KEY", default=None,
+              help="Instead of the profile, list the rows behind one figure (its key from --format json, e.g. "
+                   "'participations?region=DE1&year=2016') with the source table and row of each, as CSV.")
+@click.option("--no-gaps", is_flag=True, help="Skip the missing-synergy suggestions (faster on a large country).")
+@_OUT_OPTION
+@click.pass_obj
+@handles_errors
+def region(settings: Settings, name: str, fmt: str, top: int, rows_key: str | None, no_gaps: bool,
+           out: str | None) -> None:
+    """Profile a NUTS region or country: its organisations by type (cluster organisations first),
+    Horizon 2020 / Horizon Europe participations and EC contribution by programme part and year,
+    regional-fund operations (cluster operations marked), links to the policy graph, the regions
+    it collaborates with most, and missing synergies. Every figure names the rows it came from.
+
+    NUTS_CODE_OR_NAME is a NUTS code of levels 0-3 (DE, DE1, DE11, DE111), a country code, or a
+    region or country name. The profile reads the imported actors (`clusterkg import`, passed with
+    --data); the first call on a dataset reads them into a compact table in its cache entry.
+
+    With imports: clusterkg --data nuts.nt --data he.nt --data h2020.nt region DE1
+
+    \b
+    Examples:
+      clusterkg region DE
+      clusterkg region Norway --format json --out no.json
+      clusterkg region Germany --format html --out de.html
+      clusterkg region DE --rows 'participations?region=DE&year=2016'
+    """
+    from graph.actors.region import format_region, region_profile
+
+    ds = settings.open()
+    if rows_key:
+        text = _rows_csv(ds, rows_key)
+        _emit(text, out, machine=True)
+        return
+    prof = region_profile(ds, name, top=top, gaps=not no_gaps)
+    if fmt == "json":
+        text = _json_text(prof)
+    elif fmt == "html":
+        from graph.actors.page import region_html
+
+        text = region_html(prof)
+    else:
+        text = format_region(prof)
+    _emit(text, out, machine=fmt != "text")
+
+
+def _rows_csv(ds: graph.Dataset, key: str) -> str:
+    """Every row behind a figure, with its source table and row, as CSV."""
+    import csv
+    import io
+
+    from graph.actors.region import evidence_rows
+
+    first = evidence_rows(ds, key, page=1, size=5000)
+    rows = list(first["rows"])
+    for page in range(2, first["pages"] + 1):
+        rows += evidence_rows(ds, key, page=page, size=5000)["rows"]
+    buf = io.StringIO()
+    cols = [c for c in (rows[0].keys() if rows else []) if c != "sources"]
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*cols, "source_file", "source_row"])
+    for r in rows:
+        src = r.get("sources") or [{"file": "", "row": ""}]
+        for s in src:
+            w.writerow([*(r[c] for c in cols), s["file"], s["row"]])
+    return buf.getvalue()
+
+
 @cli.command("import")
 @click.argument("mapping", required=False)
 @click.argument("inputs", nargs=-1, type=click.Path())

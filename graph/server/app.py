@@ -236,13 +236,13 @@ class App:
     # -- rendering helpers -------------------------------------------------------------------
 
     def page(self, request: Request, template: str, data: dict[str, Any], *, title: str,
-             status: int = 200, csp: str | None = None) -> Response:
+             status: int = 200, csp: str | None = None, extra: dict[str, Any] | None = None) -> Response:
         path = request.url.path
         twin = None if path.endswith(".json") or path == "/sparql" else (
             ("/index" if path == "/" else path) + ".json" + (f"?{request.url.query}" if request.url.query else ""))
         text = self.env.get_template(template).render(
             data=data, title=title, json_url=twin, request_path=path, params=dict(request.query_params),
-            config=self.config)
+            config=self.config, **(extra or {}))
         resp = HTMLResponse(text, status_code=status)
         if csp:
             resp.headers["content-security-policy"] = csp
@@ -255,7 +255,8 @@ class App:
         return self.page(request, "error.html", doc, title="Error", status=status)
 
     async def view(self, request: Request, fn: Callable[[], dict[str, Any]], template: str,
-                   title: Callable[[dict[str, Any]], str]) -> Response:
+                   title: Callable[[dict[str, Any]], str],
+                   extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
         as_json = request.url.path.endswith(".json")
         try:
             data = await run_in_threadpool(fn)
@@ -273,7 +274,7 @@ class App:
             return self.error(request, 400, str(exc).splitlines()[0][:300])
         if as_json:
             return JSONResponse(data)
-        return self.page(request, template, data, title=title(data))
+        return self.page(request, template, data, title=title(data), extra=extra(data) if extra else None)
 
     # -- explorer ----------------------------------------------------------------------------
 
@@ -384,6 +385,28 @@ class App:
         page = _int(request, "page", 1)
         return await self.view(request, lambda: self.x.library_query(name, page=page), "query.html",
                                lambda d: str(d["title"]))
+
+    async def region(self, request: Request) -> Response:
+        code = request.path_params["code"]
+        if code.endswith(".json"):  # /region/CODE.json: the twin
+            code = code[:-5]
+
+        def extra(d: dict[str, Any]) -> dict[str, Any]:
+            from ..actors.page import region_charts, rows_url
+
+            return {"charts": region_charts(d), "base": "", "rows_url": rows_url}
+
+        return await self.view(request, lambda: self.x.region(code), "region.html",
+                               lambda d: f"{d['region']['label']} ({d['region']['code']})", extra)
+
+    async def regions(self, request: Request) -> Response:
+        return await self.view(request, self.x.regions, "regions.html", lambda d: "Regional profiles")
+
+    async def rows(self, request: Request) -> Response:
+        key = request.query_params.get("key", "")
+        page = _int(request, "page", 1)
+        return await self.view(request, lambda: self.x.rows(key, page=page), "rows.html",
+                               lambda d: "Rows behind a figure")
 
     async def stats(self, request: Request) -> Response:
         return await self.view(request, self.x.stats, "stats.html", lambda d: "Statistics")
@@ -545,6 +568,9 @@ def create_app(ds: Any, config: ServerConfig | None = None, *, allowed_hosts: li
         *both("/queries", app_.queries),
         Route("/queries/{name}", app_.library_query),
         *both("/stats", app_.stats),
+        *both("/regions", app_.regions),
+        Route("/region/{code}", app_.region),
+        *both("/rows", app_.rows),
         Route("/sparql", app_.sparql, methods=["GET", "POST"]),
         Route("/static/vis/{file}", app_.vis),
         Mount("/static", app=StaticFiles(directory=str(STATIC), follow_symlink=False), name="static"),

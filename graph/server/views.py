@@ -76,6 +76,9 @@ class Explorer:
             self.net()
             self.simple()
             self._db().execute("SELECT 1").fetchone()
+            from ..actors.tables import actor_tables
+
+            actor_tables(self.ds)
 
     def net(self) -> Any:
         """The linkage network (projection), shared and read-only."""
@@ -197,6 +200,7 @@ class Explorer:
         d = dict(full)
         d["linkages"] = paged(full["linkages"], page, self.config.page_size)
         d["actors"] = self.actors(iri, page=actors_page)
+        d["region_profile"] = self.region_of(iri)
         return d
 
     def _entity(self, iri: str) -> dict[str, Any]:
@@ -436,6 +440,71 @@ class Explorer:
             marks = ",".join("?" * len(chunk))
             out.update(dict(db.execute(f"SELECT iri, label FROM entity WHERE iri IN ({marks})", chunk).fetchall()))
         return out
+
+    # -- regional profiles -------------------------------------------------------------------
+
+    def region(self, code: str) -> dict[str, Any]:
+        """The profile of a NUTS region or country (:func:`graph.actors.region.region_profile`)."""
+        from ..actors.region import region_profile
+
+        def compute() -> dict[str, Any]:
+            with GATE.reading():
+                return region_profile(self.ds, code)
+
+        return dict(self.recent(("region", code.upper()), compute, size=64))
+
+    def regions(self) -> dict[str, Any]:
+        """The countries with organisations, and how many each has (the way into the profiles)."""
+        from ..actors.tables import actor_tables
+
+        def compute() -> dict[str, Any]:
+            import polars as pl
+
+            with GATE.reading():
+                t = actor_tables(self.ds)
+            counts = t.orgs.with_columns(pl.col("home").str.slice(0, 2).alias("c")).group_by("c").agg(
+                pl.len().alias("n"))
+            n = dict(counts.iter_rows())
+            rows = [{"code": r["code"], "label": r["label"], "organisations": n.get(r["code"], 0)}
+                    for r in t.regions.filter(pl.col("level") == 0).iter_rows(named=True)]
+            rows.sort(key=lambda r: (-r["organisations"], r["label"]))
+            return {"countries": rows}
+
+        return dict(self.memo(("regions",), compute))
+
+    def rows(self, key: str, *, page: int = 1) -> dict[str, Any]:
+        """The rows behind one figure of a profile, paged, each with its source row."""
+        from ..actors.region import evidence_rows
+
+        if not key:
+            raise InputError("give ?key= (the rows key of a figure)")
+        with GATE.reading():
+            return evidence_rows(self.ds, key, page=page, size=self.config.page_size)
+
+    def region_of(self, iri: str) -> dict[str, str] | None:
+        """The region profile an entity page links to: its own (a region or country), or the
+        region an organisation is counted in."""
+        from ..actors.tables import actor_tables
+
+        def compute() -> dict[str, Any]:
+            with GATE.reading():
+                t = actor_tables(self.ds)
+            return {"regions": {r[1]: (r[0], r[2]) for r in t.regions.select("code", "iri", "label").iter_rows()},
+                    "labels": dict(t.regions.select("code", "label").iter_rows())}
+
+        idx = self.memo(("region-index",), compute)
+        hit = idx["regions"].get(iri)
+        if hit:
+            return {"code": hit[0], "label": hit[1], "why": "this region's profile"}
+        import polars as pl
+
+        with GATE.reading():
+            t = actor_tables(self.ds)
+        home = t.orgs.filter(pl.col("org") == iri).get_column("home").to_list()
+        if home and home[0]:
+            return {"code": home[0], "label": idx["labels"].get(home[0], home[0]),
+                    "why": "the region this organisation is counted in"}
+        return None
 
     # -- stats -----------------------------------------------------------------------------
 
