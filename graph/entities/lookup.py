@@ -46,6 +46,12 @@ __all__ = ["EntityIndex", "Match", "entity_classes", "label_of", "normalise", "w
 _NAME_PROPS = (RDFS.label, SKOS.altLabel, CKG.acronym, CKG.code, SKOS.prefLabel)
 
 
+_PUNCTUATION = str.maketrans({**dict.fromkeys([chr(c) for c in range(0x2010, 0x2016)] + ["\u2212"], "-"),
+                              **dict.fromkeys("\u2018\u2019\u201a\u201b", "'"),
+                              **dict.fromkeys("\u201c\u201d\u201e\u201f", '"')})
+_SPACES = re.compile(r"\s+")
+
+
 def normalise(text: str) -> str:
     """Fold case, accents, dashes, quotes and spaces so that names compare loosely.
 
@@ -53,11 +59,9 @@ def normalise(text: str) -> str:
     'poles de competitivite - phase iv'
     """
     t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = re.sub(r"[\u2010-\u2015\u2212]", "-", t)
-    t = re.sub(r"[\u2018\u2019\u201a\u201b]", "'", t)
-    t = re.sub(r"[\u201c\u201d\u201e\u201f]", '"', t)
-    return re.sub(r"\s+", " ", t).strip().casefold()
+    if not t.isascii():  # most names are plain ASCII: skip the per-character work
+        t = "".join(c for c in t if not unicodedata.combining(c)).translate(_PUNCTUATION)
+    return _SPACES.sub(" ", t).strip().casefold()
 
 
 def entity_classes(graph: Graph) -> set[URIRef]:
