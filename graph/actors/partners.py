@@ -87,7 +87,7 @@ from ..namespaces import curie
 if TYPE_CHECKING:
     from ..store.dataset import Dataset
 
-__all__ = ["EXPANSION_BUDGET", "PROFILE_BUDGET", "WEIGHTS", "format_partners", "partner_search"]
+__all__ = ["EXPANSION_BUDGET", "PROFILE_BUDGET", "WEIGHTS", "format_partners", "partner_search", "seed_kind"]
 
 #: Weight of each score component (they sum to 1).
 WEIGHTS: dict[str, float] = {"programme_parts": 0.30, "topics": 0.10, "co_participation": 0.25,
@@ -174,8 +174,10 @@ class _Candidate:
 class _Search:
     """One partner search: the dataset, memos of what was read, and the steps."""
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, *, warn: bool = True) -> None:
         self.ds = ds
+        self.warn = warn
+        self.taken: list[str] = []
         self.store = ds.store
         self._labels: dict[str, str] = {}
         self._targets: dict[str, tuple[bool, frozenset[str], frozenset[str]]] = {}
@@ -273,6 +275,13 @@ class _Search:
                 "seed_rows": [r for x in self.participations(project, seeds) for r in self.rows(x)],
                 "rows": [r for x in self.participations(project, [other]) for r in self.rows(x)]}
 
+    def took(self, text: str, match: Any) -> None:
+        """Say that ``text`` was taken as the entity of a prefix or near match (a warning, and in the answer)."""
+        w = NameMatchWarning(text, str(match.iri), self.ds.index.display(match.iri), match.kind)
+        self.taken.append(str(w))
+        if self.warn:
+            warnings.warn(w, stacklevel=4)
+
     # -- seed ---------------------------------------------------------------------------------
 
     def twins(self, orgs: Iterable[str]) -> list[str]:
@@ -306,7 +315,7 @@ class _Search:
             return self._search_seed(text, err)
         iri = str(match.iri)
         if match.kind in ("prefix", "near"):
-            warnings.warn(NameMatchWarning(text, iri, self.ds.index.display(match.iri), match.kind), stacklevel=3)
+            self.took(text, match)
         return self._entity_seed(iri, text, "")
 
     def _entity_seed(self, iri: str, text: str, how: str) -> dict[str, Any]:
@@ -317,8 +326,11 @@ class _Search:
             types = sorted(self.label(t.value) for t in self.objects(iri, _TYPE) if isinstance(t, ox.NamedNode))
             what = " and ".join(types) or "entity of no known class"
             what = ("an " if what[:1].lower() in "aeiou" else "a ") + what
-            hint = "; use --region to look for partners in a place" if kinds & {"country", "region", "place"} else (
-                "; use --programme to keep partners of a programme" if kinds & {"programme", "part"} else "")
+            hint = ""
+            if kinds & {"country", "region", "place"}:
+                hint = "; use the region filter (--region) to look for partners in a place"
+            elif kinds & {"programme", "part"}:
+                hint = "; use the programme filter (--programme) to keep partners of a programme"
             raise InputError(f"{label!r} is {what}: partner search starts from an organisation, a partnership "
                              f"or network, an industrial ecosystem, a project, or search words{hint}")
         if kind == "organisation":
@@ -376,7 +388,10 @@ class _Search:
             if self.objects(node, _TYPE):
                 iri = node
         if iri is None:
-            iri = str(self.ds.index.resolve(text))
+            match = self.ds.index.match(text)
+            iri = str(match.iri)
+            if match.kind in ("prefix", "near"):
+                self.took(text, match)
         got = self.kinds(iri)
         if not got & kinds:
             raise InputError(f"{self.label(iri)!r} is not {what} ({', '.join(sorted(got)) or 'no known class'})")
@@ -441,9 +456,24 @@ def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
 
 
+def seed_kind(ds: Dataset, iri: str) -> str | None:
+    """What partner search would take ``iri`` as: ``"organisation"``, ``"partnership"``, ``"ecosystem"``,
+    ``"project"``, or None when it cannot start from it (the explorer links only the first four).
+
+    >>> from graph.store.dataset import Dataset
+    >>> ds = Dataset(use_cache=False)
+    >>> seed_kind(ds, "https://w3id.org/clusterkg/id/e-boost"), seed_kind(ds, "https://w3id.org/clusterkg/id/cosme")
+    ('partnership', None)
+    """
+    rows = ds.select(f"SELECT DISTINCT ?kind WHERE {{ {_KIND_ROOTS} <{iri}> a/rdfs:subClassOf* ?root }}")
+    kinds = {r[0].value for r in rows}
+    return next((k for k in _SEED_KINDS if k in kinds), None)
+
+
 def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, region: str | None = None,
                    programme: str | None = None, top: int = 10, new_only: bool = False,
-                   expansion_budget: int = EXPANSION_BUDGET, profile_budget: int = PROFILE_BUDGET) -> dict[str, Any]:
+                   expansion_budget: int = EXPANSION_BUDGET, profile_budget: int = PROFILE_BUDGET,
+                   warn: bool = True) -> dict[str, Any]:
     """Organisations to work with, for the seed ``query``, ranked by an explained score with evidence.
 
     Parameters
@@ -465,13 +495,16 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
         Leave out the seed's past partners.
     expansion_budget, profile_budget : int
         The bounds of the work (see the module doc).
+    warn : bool
+        Issue a :class:`~graph.errors.NameMatchWarning` when a name is taken by a prefix or near match
+        (the answer's ``taken`` says it either way).
 
     Returns
     -------
     dict
         ``seed``, ``filters``, ``method`` (text, weights, components, candidate counts, whether the
-        ranking is exact), ``results`` (rank, organisation, score, components, evidence with rows)
-        and ``notes``.
+        ranking is exact), ``results`` (rank, organisation, score, components, evidence with rows),
+        ``notes`` and ``taken`` (names taken by a prefix or near match).
 
     Raises
     ------
@@ -480,7 +513,7 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
     """
     if top < 1:
         raise InputError("top must be at least 1")
-    s = _Search(ds)
+    s = _Search(ds, warn=warn)
     seed = s.seed(query)
     seeds: list[str] = seed["organisations"]
     notes: list[str] = []
@@ -604,7 +637,7 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
     results = [_result(s, rank, c, seeds, seed_parts, seed_topics, seed_types, bridges)
                for rank, c in enumerate(ranked, 1)]
     return {"query": query, "seed": seed, "filters": filters, "method": method, "results": results,
-            "candidates": len(kept), "notes": notes}
+            "candidates": len(kept), "notes": notes, "taken": s.taken}
 
 
 @dataclass
@@ -728,6 +761,8 @@ def _method(seed: dict[str, Any], filters: dict[str, Any], reached: dict[str, in
         lines.append(f"Bounded: scoring stopped after {profiled:,} of {kept:,} candidates (more than "
                      f"{profile_budget:,} participations read); the ranking is the best of those scored, in the "
                      "order of their network evidence.")
+    elif profiled == kept:
+        lines.append(f"All {kept:,} candidates were scored in full: the ranking is exact among them.")
     else:
         lines.append(f"{profiled:,} of {kept:,} candidates were scored in full (best possible score first); the "
                      f"others could not reach the top {top}: the ranking is exact among the candidates.")
