@@ -30,8 +30,9 @@ in the programme or programme part; ``new_only`` drops the seed's past partners.
 
 **Score** (0 to 1; the weights are :data:`WEIGHTS`)::
 
-    0.30 × programme parts   Jaccard of the sets of programme parts (and the pillars above them)
-                             of the two sides' projects: parts both work in / parts either works in
+    0.30 × programme parts   Jaccard of the sets of programme parts of the two sides' projects
+                             (the parts and operational programmes the projects are part of, and
+                             the pillars above them): parts both work in / parts either works in
     0.10 × call topics       Jaccard of the sets of call-topic codes (ckg:topic) of their projects
     0.25 × co-participation  n / (n + 1), n = projects the candidate shares with the seed
     0.15 × activity type     1 when the candidate's CORDIS activity type (HES, REC, PRC, PUB, OTH)
@@ -105,8 +106,9 @@ QUERY_SEEDS = 40
 
 COMPONENTS: list[dict[str, str]] = [
     {"key": "programme_parts", "label": "programme parts",
-     "definition": "Jaccard of the programme parts (and the pillars above them) of the two sides' projects: "
-                   "parts both work in / parts either works in"},
+     "definition": "Jaccard of the programme parts of the two sides' projects (the parts and operational "
+                   "programmes they are part of, and the pillars above them): parts both work in / parts either "
+                   "works in"},
     {"key": "topics", "label": "call topics",
      "definition": "Jaccard of the call-topic codes (ckg:topic) of the two sides' projects"},
     {"key": "co_participation", "label": "co-participation",
@@ -137,7 +139,8 @@ _EXACT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
 _KIND_ROOTS = """VALUES (?root ?kind) {
   (ckg:Organisation "organisation") (ckg:Project "project") (ckg:ClusterPartnership "partnership")
   (ckg:Network "partnership") (ckg:IndustrialEcosystem "ecosystem") (ckg:Programme "programme")
-  (ckg:ProgrammePart "part") (ckg:Country "country") (ckg:Region "region") (ckg:Place "place") }"""
+  (ckg:ProgrammePart "part") (ckg:OperationalProgramme "part") (ckg:Country "country") (ckg:Region "region")
+  (ckg:Place "place") }"""
 
 _SEED_KINDS = ("organisation", "partnership", "ecosystem", "project")
 
@@ -162,7 +165,7 @@ class _Candidate:
     bridges: int = 0        # seed partners it worked with (second step)
     step: int | None = None  # 1 partner, 2 partner of a partner, None only through a filter pool
     kind: str | None = None  # activity type IRI
-    parts: dict[str, int] = field(default_factory=dict)
+    parts: set[str] = field(default_factory=set)
     topics: set[str] = field(default_factory=set)
     scopes: set[str] = field(default_factory=set)
     projects: int = 0
@@ -180,7 +183,7 @@ class _Search:
         self.taken: list[str] = []
         self.store = ds.store
         self._labels: dict[str, str] = {}
-        self._targets: dict[str, tuple[bool, frozenset[str], frozenset[str]]] = {}
+        self._targets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._docs: dict[str, str] = {}
         rows = ds.select(f"SELECT ?c ?kind WHERE {{ {_KIND_ROOTS} ?c rdfs:subClassOf* ?root }}")
         self.classes: dict[str, set[str]] = defaultdict(set)
@@ -209,9 +212,10 @@ class _Search:
     def summary(self, iri: str) -> dict[str, str]:
         return {"iri": iri, "curie": curie(iri), "label": self.label(iri)}
 
-    def target(self, iri: str) -> tuple[bool, frozenset[str], frozenset[str]]:
-        """For a ``ckg:partOf`` target: whether it is a programme part, the programme parts it is or
-        sits under (itself and the pillars above), and every programme or part above it (itself too)."""
+    def target(self, iri: str) -> tuple[frozenset[str], frozenset[str]]:
+        """For a ``ckg:partOf`` target of a project: the programme parts it counts for (itself when it is a
+        programme part or an operational programme, and the parts above it) and every programme or part it
+        is, or sits under (for the programme filter)."""
         got = self._targets.get(iri)
         if got is None:
             above: list[str] = []
@@ -223,27 +227,11 @@ class _Search:
                     if isinstance(o, ox.NamedNode) and o.value not in seen:
                         seen.add(o.value)
                         todo.append(o.value)
-            is_part = "part" in self.kinds(iri)
-            parts = frozenset(a for a in above if "part" in self.kinds(a))
+            parts = frozenset(a for a in above if "part" in self.kinds(a)) if "part" in self.kinds(iri) else frozenset()
             scopes = frozenset(a for a in above if self.kinds(a) & {"part", "programme"})
-            got = (is_part, parts, scopes)
+            got = (parts, scopes)
             self._targets[iri] = got
         return got
-
-    def project_parts(self, targets: Iterable[str]) -> tuple[set[str], set[str]]:
-        """The programme parts of a project (from its ``ckg:partOf`` targets: the parts and the pillars
-        above them; the programme when it names no part) and every programme or part it is under."""
-        parts: set[str] = set()
-        programmes: set[str] = set()
-        scopes: set[str] = set()
-        for t in targets:
-            is_part, above, sc = self.target(t)
-            scopes |= sc
-            if is_part:
-                parts |= above
-            elif "programme" in self.kinds(t):
-                programmes.add(t)
-        return (parts or programmes), scopes
 
     def rows(self, iri: str, limit: int | None = None) -> list[dict[str, str]]:
         """The source rows of a node: its ``prov:wasDerivedFrom`` passages with file (or document) and locator."""
@@ -257,23 +245,15 @@ class _Search:
             out.append({"passage": p, "document": doc, "file": self._docs.get(doc, ""), "locator": loc})
         return out[:limit] if limit is not None else out
 
-    def participations(self, project: str, orgs: Iterable[str]) -> list[str]:
-        """The participation nodes of ``orgs`` in ``project``."""
-        wanted = set(orgs)
-        found = []
-        for q in self.store.quads_for_pattern(None, _IN_PROJECT, ox.NamedNode(project), _DG):
-            node = q.subject
-            if not isinstance(node, ox.NamedNode):
-                continue
-            if any(o.value in wanted for o in self.objects(node.value, _PARTICIPANT)):
-                found.append(node.value)
-        return sorted(found)
-
-    def project_evidence(self, project: str, seeds: list[str], other: str) -> dict[str, Any]:
-        """A project with the source rows of the seed's and of ``other``'s participations in it."""
-        return {**self.summary(project),
-                "seed_rows": [r for x in self.participations(project, seeds) for r in self.rows(x)],
-                "rows": [r for x in self.participations(project, [other]) for r in self.rows(x)]}
+    def joint_evidence(self, projects: list[str], seeds: list[str], other: str) -> list[dict[str, Any]]:
+        """Projects with the source rows of the seed's and of ``other``'s participations in them."""
+        rows = self.select(f"""SELECT ?project ?x ?who WHERE {{ VALUES ?project {{ {_values(projects)} }}
+            VALUES ?who {{ {_values([*seeds, other])} }} ?x ckg:inProject ?project ; ckg:participant ?who }}""")
+        found: dict[str, dict[str, list[str]]] = {p: {"seed": [], "other": []} for p in projects}
+        for project, x, who in rows:
+            found[project.value]["other" if who.value == other else "seed"].append(x.value)
+        return [{**self.summary(p), "seed_rows": [r for x in sorted(found[p]["seed"]) for r in self.rows(x)],
+                 "rows": [r for x in sorted(found[p]["other"]) for r in self.rows(x)]} for p in projects]
 
     def took(self, text: str, match: Any) -> None:
         """Say that ``text`` was taken as the entity of a prefix or near match (a warning, and in the answer)."""
@@ -411,28 +391,39 @@ class _Search:
     # -- profiles -----------------------------------------------------------------------------
 
     def profile(self, orgs: list[str], topics: bool) -> dict[str, dict[str, Any]]:
-        """For each organisation: its projects with their programme parts, part counts, scopes and topics."""
-        out: dict[str, dict[str, Any]] = {o: {"projects": {}, "parts": defaultdict(int), "scopes": set(),
-                                              "topics": set()} for o in orgs}
+        """For each organisation: its number of projects, programme parts, scopes and call topics.
+
+        Aggregated in the store (a project's part does not depend on its other parts), so a hub with
+        thousands of projects costs a few rows.
+        """
+        out: dict[str, dict[str, Any]] = {o: {"projects": 0, "parts": set(), "scopes": set(), "topics": set()}
+                                          for o in orgs}
         for chunk in _chunks(orgs, 200):
-            targets: dict[tuple[str, str], list[str]] = defaultdict(list)
-            for o, p, t in self.select(f"""SELECT ?o ?p ?t WHERE {{ VALUES ?o {{ {_values(chunk)} }}
-                                           ?o ckg:participatesIn ?p . OPTIONAL {{ ?p ckg:partOf ?t }} }}"""):
-                lst = targets[(o.value, p.value)]
+            vals = _values(chunk)
+            for o, n in self.select(f"""SELECT ?o (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?o {{ {vals} }}
+                                       ?o ckg:participatesIn ?p }} GROUP BY ?o"""):
+                out[o.value]["projects"] = int(n.value)
+            for o, t in self.select(f"""SELECT DISTINCT ?o ?t WHERE {{ VALUES ?o {{ {vals} }}
+                                       ?o ckg:participatesIn ?p . ?p ckg:partOf ?t }}"""):
                 if isinstance(t, ox.NamedNode):
-                    lst.append(t.value)
-            for (o, p), ts in targets.items():
-                prof = out[o]
-                parts, scopes = self.project_parts(ts)
-                prof["projects"][p] = parts
-                for part in parts:
-                    prof["parts"][part] += 1
-                prof["scopes"] |= scopes
+                    parts, scopes = self.target(t.value)
+                    out[o.value]["parts"] |= parts
+                    out[o.value]["scopes"] |= scopes
             if topics:
-                for o, t in self.select(f"""SELECT DISTINCT ?o ?t WHERE {{ VALUES ?o {{ {_values(chunk)} }}
+                for o, t in self.select(f"""SELECT DISTINCT ?o ?t WHERE {{ VALUES ?o {{ {vals} }}
                                            ?o ckg:participatesIn ?p . ?p ckg:topic ?t }}"""):
                     out[o.value]["topics"].add(t.value)
         return out
+
+    def part_counts(self, orgs: list[str], parts: Iterable[str]) -> dict[str, int]:
+        """How many distinct projects of ``orgs`` are in each of ``parts`` (directly or under it)."""
+        wanted = sorted(parts)
+        if not orgs or not wanted:
+            return {}
+        rows = self.select(f"""SELECT ?part (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?o {{ {_values(orgs)} }}
+            VALUES ?part {{ {_values(wanted)} }} ?o ckg:participatesIn ?p . ?p ckg:partOf/ckg:partOf* ?part }}
+            GROUP BY ?part""")
+        return {r[0].value: int(r[1].value) for r in rows}
 
     def activity(self, iri: str) -> str | None:
         found = sorted(o.value for o in self.objects(iri, _ACTIVITY) if isinstance(o, ox.NamedNode))
@@ -542,20 +533,14 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
 
     # the seed's own projects, parts, topics and activity types
     seed_prof = s.profile(seeds, topics=True) if seeds else {}
-    project_parts: dict[str, set[str]] = {}
-    seed_topics: set[str] = set()
-    for prof in seed_prof.values():
-        project_parts.update(prof["projects"])
-        seed_topics |= prof["topics"]
-    seed_projects = set(project_parts)
-    seed_parts: dict[str, int] = defaultdict(int)
-    for parts in project_parts.values():
-        for part in parts:
-            seed_parts[part] += 1
+    seed_topics: set[str] = set().union(*(p["topics"] for p in seed_prof.values())) if seed_prof else set()
+    seed_projects = int(s.select(f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?o {{ {_values(seeds)} }}
+                                     ?o ckg:participatesIn ?p }}""")[0][0].value) if seeds else 0
+    seed_parts = s.part_counts(seeds, set().union(*(p["parts"] for p in seed_prof.values()))) if seeds else {}
     seed_types = sorted({t for o in seeds if (t := s.activity(o))})
-    seed["organisations"] = [{**s.summary(o), "projects": len(seed_prof.get(o, {}).get("projects", ())),
+    seed["organisations"] = [{**s.summary(o), "projects": seed_prof[o]["projects"],
                               "activity_type": s.summary(t) if (t := s.activity(o)) else None} for o in seeds]
-    seed["projects"] = len(seed_projects)
+    seed["projects"] = seed_projects
     seed["programme_parts"] = [{**s.summary(t), "projects": n}
                                for t, n in sorted(seed_parts.items(), key=lambda kv: (-kv[1], kv[0]))]
     seed["topics"] = sorted(seed_topics)
@@ -628,7 +613,7 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
     ranked = ranking.scored[:top]
 
     if seed_projects and not partner_total:
-        notes.append(f"the seed's {len(seed_projects)} project(s) have no other participant in the graph")
+        notes.append(f"the seed's {seed_projects} project(s) have no other participant in the graph")
     if cands and not kept:
         notes.append("no candidate is left after the filters")
 
@@ -686,9 +671,8 @@ def _rank(s: _Search, kept: list[_Candidate], top: int, seed_parts: dict[str, in
         out.profiled += len(group)
         for c in group:
             pr = prof[c.iri]
-            out.read += len(pr["projects"])
-            c.parts, c.topics, c.scopes = dict(pr["parts"]), pr["topics"], pr["scopes"]
-            c.projects = len(pr["projects"])
+            out.read += pr["projects"]
+            c.parts, c.topics, c.scopes, c.projects = pr["parts"], pr["topics"], pr["scopes"], pr["projects"]
             if scope is not None and not (scope & c.scopes):
                 out.outside += 1
                 continue
@@ -789,11 +773,12 @@ def _result(s: _Search, rank: int, c: _Candidate, seeds: list[str], seed_parts: 
     comps: dict[str, Any] = {}
 
     # programme parts
-    shared = sorted(set(seed_parts) & set(c.parts), key=lambda t: (-(seed_parts[t] + c.parts[t]), t))
+    counts = s.part_counts([iri], set(seed_parts) & c.parts)
+    shared = sorted(counts, key=lambda t: (-(seed_parts[t] + counts[t]), t))
     comps["programme_parts"] = {
         "value": _r(c.components["programme_parts"]), "weight": WEIGHTS["programme_parts"],
-        "shared": [{**s.summary(t), "seed_projects": seed_parts[t], "projects": c.parts[t]} for t in shared],
-        "seed_parts": len(seed_parts), "parts": len(c.parts), "either": len(set(seed_parts) | set(c.parts)),
+        "shared": [{**s.summary(t), "seed_projects": seed_parts[t], "projects": counts[t]} for t in shared],
+        "seed_parts": len(seed_parts), "parts": len(c.parts), "either": len(set(seed_parts) | c.parts),
         "rows_query": _query([
             "# the candidate's projects in the shared programme parts, with their source rows",
             "SELECT ?project ?part ?row WHERE {",
@@ -818,8 +803,7 @@ def _result(s: _Search, rank: int, c: _Candidate, seeds: list[str], seed_parts: 
         rows = s.select(f"""SELECT DISTINCT ?project WHERE {{ VALUES ?s {{ {seed_values} }}
             ?s ckg:participatesIn ?project . <{iri}> ckg:participatesIn ?project . }}""")
         order = sorted((r[0].value for r in rows), key=lambda p: (s.label(p).casefold(), p))
-        for p in order[:EVIDENCE]:
-            joint.append(s.project_evidence(p, seeds, iri))
+        joint = s.joint_evidence(order[:EVIDENCE], seeds, iri)
     comps["co_participation"] = {
         "value": _r(c.components["co_participation"]), "weight": WEIGHTS["co_participation"], "projects": c.joint,
         "listed": joint,

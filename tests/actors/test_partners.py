@@ -32,11 +32,11 @@ def values(ds: Any, q: str) -> set[str]:
 
 
 def parts_of(ds: Any, org: str) -> set[str]:
-    """The programme parts of an organisation's projects, as the method defines them."""
-    return values(ds, f"""SELECT DISTINCT ?part WHERE {{
-      {{ <{org}> ckg:participatesIn ?p . ?p ckg:partOf ?t . ?t a {PARTS} . ?t ckg:partOf* ?part . ?part a {PARTS} }}
-      UNION {{ <{org}> ckg:participatesIn ?p . ?p ckg:partOf ?part . ?part a/rdfs:subClassOf* ckg:Programme .
-               FILTER NOT EXISTS {{ ?p ckg:partOf ?t2 . ?t2 a {PARTS} }} }} }}""")
+    """The programme parts of an organisation's projects, as the method defines them: the programme parts and
+    operational programmes its projects are part of, and the programme parts above them."""
+    return values(ds, f"""SELECT DISTINCT ?part WHERE {{ <{org}> ckg:participatesIn ?p . ?p ckg:partOf ?t .
+      VALUES ?kind {{ {PARTS} ckg:OperationalProgramme }} ?t a ?kind . ?t ckg:partOf* ?part .
+      VALUES ?partKind {{ {PARTS} ckg:OperationalProgramme }} ?part a ?partKind }}""")
 
 
 def joint(ds: Any, a: str, b: str) -> set[str]:
