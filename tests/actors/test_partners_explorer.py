@@ -142,3 +142,15 @@ def test_a_person_finds_partners_in_a_real_browser(site: str, chromium: Any) -> 
         path = ROOT / "test-artifacts" / "serve-partners.png"
         driver.save_screenshot(str(path))
         assert path.stat().st_size > 10_000
+
+
+def test_the_command_line_shows_control_characters_never_obeys_them(actor_files: list[Path]) -> None:
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    data = [a for f in [*actor_files, XSS] for a in ("--data", str(f))]
+    res = CliRunner().invoke(cli, [*data, "partners", "https://example.org/clusterkg-xss/org-a"])
+    assert res.exit_code == 0, res.output
+    assert "Fixture partner \\x1b]0;pwned\\x07 \\x1b[31mred" in res.output
+    assert "\x1b" not in res.output and "\x07" not in res.output
