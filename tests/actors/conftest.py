@@ -10,6 +10,9 @@ import pytest
 
 IMPORTS = Path(__file__).resolve().parents[1] / "imports" / "fixtures"
 REAL = IMPORTS / "real"
+#: Invented organisations whose labels hold markup and terminal escapes (a marked fixture), kept apart
+#: from the real ones: nothing links them.
+XSS = Path(__file__).resolve().parent / "fixtures" / "partners-xss.ttl"
 
 #: (name, mapping, inputs) in the order the README gives: the tables that name organisations and
 #: projects before the one that only has their identifiers.
@@ -40,8 +43,14 @@ def actor_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def actors(actor_files: list[Path]) -> Any:
-    """The dataset of the curated data and the imports (built once into the session's cache)."""
+def actor_data(actor_files: list[Path]) -> list[Path]:
+    """The files of the dataset the actor tests read: the imports and the markup fixture."""
+    return [*actor_files, XSS]
+
+
+@pytest.fixture(scope="session")
+def actors(actor_data: list[Path]) -> Any:
+    """The dataset of the curated data, the imports and the markup fixture (built once into the session's cache)."""
     import graph
 
-    return graph.open_dataset(actor_files)
+    return graph.open_dataset(actor_data)

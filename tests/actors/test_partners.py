@@ -235,8 +235,8 @@ def test_the_text_states_the_method_and_the_evidence(forth: dict[str, Any]) -> N
     assert "joint project(s)" in text and "row " in text
 
 
-def test_cli_partners(actor_files: list[Any]) -> None:
-    data = [a for f in actor_files for a in ("--data", str(f))]
+def test_cli_partners(actor_data: list[Any]) -> None:
+    data = [a for f in actor_data for a in ("--data", str(f))]
     res = CliRunner().invoke(cli, [*data, "partners", "999995893", "--top", "3", "--format", "json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)

@@ -17,19 +17,17 @@ import httpx
 import pytest
 
 FORTH = "https://w3id.org/clusterkg/id/org-pic-999995893"
-XSS = Path(__file__).resolve().parent / "fixtures" / "partners-xss.ttl"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def site(actor_files: list[Path]) -> Iterator[str]:
+def site(actors: Any) -> Iterator[str]:
     """The imports of real rows plus the markup fixture, served on a free loopback port."""
     import uvicorn
 
-    import graph
     from graph.server import ServerConfig, create_app
 
-    ds = graph.open_dataset([*actor_files, XSS])
+    ds = actors
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -144,12 +142,12 @@ def test_a_person_finds_partners_in_a_real_browser(site: str, chromium: Any) -> 
         assert path.stat().st_size > 10_000
 
 
-def test_the_command_line_shows_control_characters_never_obeys_them(actor_files: list[Path]) -> None:
+def test_the_command_line_shows_control_characters_never_obeys_them(actor_data: list[Path]) -> None:
     from click.testing import CliRunner
 
     from cli import cli
 
-    data = [a for f in [*actor_files, XSS] for a in ("--data", str(f))]
+    data = [a for f in actor_data for a in ("--data", str(f))]
     res = CliRunner().invoke(cli, [*data, "partners", "https://example.org/clusterkg-xss/org-a"])
     assert res.exit_code == 0, res.output
     assert "Fixture partner \\x1b]0;pwned\\x07 \\x1b[31mred" in res.output
