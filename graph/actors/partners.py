@@ -99,6 +99,8 @@ EXPANSION_BUDGET = 2000
 PROFILE_BUDGET = 50000
 #: Items listed in each evidence list (the totals and the rows query give all of them).
 EVIDENCE = 5
+#: Projects of a programme above which its filter is checked while scoring instead of before.
+PROGRAMME_POOL = 5000
 #: Organisations a free search takes as its seed, best matches first.
 SEARCH_SEEDS = 50
 #: Seeds above which the rows queries are not written out (a URL has to hold them).
@@ -382,6 +384,20 @@ class _Search:
           ?r a ?c . ?c rdfs:subClassOf* ckg:Place }}""")
         return sorted({place, *(r[0].value for r in rows)})
 
+    def programme_orgs(self, prog: str) -> set[str] | None:
+        """The organisations with a project in ``prog`` (or a part under it), when it has at most
+        :data:`PROGRAMME_POOL` projects (a narrow programme: the filter is applied before scoring); else None
+        (a broad one: each candidate's programmes are checked when it is scored)."""
+        rows = self.select(f"""SELECT DISTINCT ?t WHERE {{ ?t ckg:partOf* <{prog}> . ?t a ?c .
+            ?c rdfs:subClassOf* ?root . VALUES ?root {{ ckg:Programme ckg:ProgrammePart }} }}""")
+        targets = _values(sorted({prog, *(r[0].value for r in rows)}))
+        n = int(self.select(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?t {{ {targets} }} ?p ckg:partOf ?t }}"
+                            )[0][0].value)
+        if n > PROGRAMME_POOL:
+            return None
+        return {r[0].value for r in self.select(f"""SELECT DISTINCT ?o WHERE {{ VALUES ?t {{ {targets} }}
+            ?p ckg:partOf ?t . ?o ckg:participatesIn ?p }}""")}
+
     def pool(self, where: str) -> dict[str, int]:
         """Organisations (with their number of projects) matching a graph pattern on ``?o``."""
         rows = self.select(f"SELECT ?o (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {where} ?o ckg:participatesIn ?p }} "
@@ -398,7 +414,7 @@ class _Search:
         """
         out: dict[str, dict[str, Any]] = {o: {"projects": 0, "parts": set(), "scopes": set(), "topics": set()}
                                           for o in orgs}
-        for chunk in _chunks(orgs, 200):
+        for chunk in _chunks(orgs, 400):
             vals = _values(chunk)
             for o, n in self.select(f"""SELECT ?o (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?o {{ {vals} }}
                                        ?o ckg:participatesIn ?p }} GROUP BY ?o"""):
@@ -526,9 +542,11 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
             notes.append(f"no organisation linked to {s.label(eco)!r} took part in an imported project: ecosystems "
                          "reach organisations only through curated partnerships and the cluster-organisation "
                          "template (the CORDIS tables name none)")
+    prog_orgs: set[str] | None = None
     if programme:
         prog = s.resolve(programme, {"programme", "part"}, "a programme or programme part")
         scope = {prog}
+        prog_orgs = s.programme_orgs(prog)
         filters["programme"] = s.summary(prog)
 
     # the seed's own projects, parts, topics and activity types
@@ -600,6 +618,7 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
 
     # filters
     kept: list[_Candidate] = []
+    outside = 0  # left out by the programme filter before scoring
     for cand in cands.values():
         if region_pool is not None and cand.iri not in region_pool:
             continue
@@ -607,9 +626,14 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
             continue
         if new_only and cand.step == 1:
             continue
+        if prog_orgs is not None and cand.iri not in prog_orgs:
+            outside += 1
+            continue
         kept.append(cand)
 
-    ranking = _rank(s, kept, top, seed_parts, seed_topics, seed_types, scope, profile_budget)
+    ranking = _rank(s, kept, top, seed_parts, seed_topics, seed_types, scope if prog_orgs is None else None,
+                    profile_budget)
+    ranking.outside += outside
     ranked = ranking.scored[:top]
 
     if seed_projects and not partner_total:

@@ -211,11 +211,15 @@ def test_region_keeps_organisations_located_within_it(actors: Any, region: str, 
         assert ask(actors, f"<{res['iri']}> ckg:locatedIn/ckg:partOf* {place}"), res["label"]
 
 
-def test_programme_keeps_organisations_with_a_project_in_it(actors: Any) -> None:
+def test_programme_keeps_organisations_with_a_project_in_it(actors: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     r = partner_search(actors, "999995893", programme="Horizon Europe", top=10)
     assert r["results"] and r["method"]["candidates"]["outside_programme"] > 0
     for res in r["results"]:
         assert ask(actors, f"<{res['iri']}> ckg:participatesIn/ckg:partOf+ ckr:horizon-europe")
+    # a broad programme is checked while scoring instead of before: the same answer
+    monkeypatch.setattr("graph.actors.partners.PROGRAMME_POOL", 0)
+    broad = partner_search(actors, "999995893", programme="Horizon Europe", top=10)
+    assert [(x["iri"], x["score"]) for x in broad["results"]] == [(x["iri"], x["score"]) for x in r["results"]]
 
 
 def test_ecosystem_keeps_and_adds_its_organisations(actors: Any) -> None:
