@@ -130,11 +130,10 @@ def _ckg(local: str) -> ox.NamedNode:
     return ox.NamedNode(_CKG + local)
 
 
-_PARTICIPATES, _PART_OF, _TOPIC, _ACTIVITY = _ckg("participatesIn"), _ckg("partOf"), _ckg("topic"), _ckg("activityType")
+_PARTICIPATES, _PART_OF, _ACTIVITY = _ckg("participatesIn"), _ckg("partOf"), _ckg("activityType")
 _LOCATED, _PARTICIPANT, _PIC, _IN_PROJECT = _ckg("locatedIn"), _ckg("participant"), _ckg("pic"), _ckg("inProject")
 _LOCATOR, _IN_DOC, _FILE = _ckg("locator"), _ckg("inDocument"), _ckg("fileName")
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 _EXACT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
 
@@ -472,8 +471,10 @@ def seed_kind(ds: Dataset, iri: str) -> str | None:
     >>> seed_kind(ds, "https://w3id.org/clusterkg/id/e-boost"), seed_kind(ds, "https://w3id.org/clusterkg/id/cosme")
     ('partnership', None)
     """
-    rows = ds.select(f"SELECT DISTINCT ?kind WHERE {{ {_KIND_ROOTS} <{iri}> a/rdfs:subClassOf* ?root }}")
-    kinds = {r[0].value for r in rows}
+    try:
+        kinds = _Search(ds).kinds(iri)
+    except ValueError:  # not an IRI
+        return None
     return next((k for k in _SEED_KINDS if k in kinds), None)
 
 
