@@ -564,6 +564,12 @@ def partner_search(ds: Dataset, query: str, *, ecosystem: str | None = None, reg
                                for t, n in sorted(seed_parts.items(), key=lambda kv: (-kv[1], kv[0]))]
     seed["topics"] = sorted(seed_topics)
     seed["activity_types"] = [s.summary(t) for t in seed_types]
+    seed["rows_query"] = _query([
+        "# the seed organisations' projects, with the source rows of their participations",
+        "SELECT ?organisation ?project ?row WHERE {",
+        f"  VALUES ?organisation {{ {_values(seeds)} }}",
+        "  ?x ckg:participant ?organisation ; ckg:inProject ?project . OPTIONAL { ?x prov:wasDerivedFrom ?row }",
+        "} ORDER BY ?organisation ?project"]) if seeds and len(seeds) <= QUERY_SEEDS else ""
 
     seed_set = set(seeds)
     cands: dict[str, _Candidate] = {}
@@ -805,11 +811,13 @@ def _result(s: _Search, rank: int, c: _Candidate, seeds: list[str], seed_parts: 
         "shared": [{**s.summary(t), "seed_projects": seed_parts[t], "projects": counts[t]} for t in shared],
         "seed_parts": len(seed_parts), "parts": len(c.parts), "either": len(set(seed_parts) | c.parts),
         "rows_query": _query([
-            "# the candidate's projects in the shared programme parts, with their source rows",
-            "SELECT ?project ?part ?row WHERE {",
+            "# the seed's and the candidate's projects in the shared programme parts, with their source rows",
+            "SELECT ?organisation ?project ?part ?row WHERE {",
+            f"  VALUES ?organisation {{ {_values([*seeds, iri])} }}",
             f"  VALUES ?part {{ {_values(shared)} }}",
-            f"  <{iri}> ckg:participatesIn ?project . ?project ckg:partOf+ ?part .",
-            "  OPTIONAL { ?project prov:wasDerivedFrom ?row } } ORDER BY ?part ?project"]) if shared else ""}
+            "  ?organisation ckg:participatesIn ?project . ?project ckg:partOf+ ?part .",
+            "  OPTIONAL { ?project prov:wasDerivedFrom ?row } } ORDER BY ?part ?organisation ?project"])
+        if shared and with_queries else ""}
     # topics
     tshared = sorted(seed_topics & c.topics)
     comps["topics"] = {
@@ -836,9 +844,9 @@ def _result(s: _Search, rank: int, c: _Candidate, seeds: list[str], seed_parts: 
             "# the projects the candidate shares with the seed, with both participations' source rows",
             "SELECT ?project ?seed ?seedRow ?candidateRow WHERE {",
             f"  VALUES ?seed {{ {seed_values} }}",
-            f"  ?seed ckg:participatesIn ?project . <{iri}> ckg:participatesIn ?project .",
-            "  OPTIONAL { ?a ckg:participant ?seed ; ckg:inProject ?project ; prov:wasDerivedFrom ?seedRow }",
-            f"  OPTIONAL {{ ?b ckg:participant <{iri}> ; ckg:inProject ?project ; prov:wasDerivedFrom ?candidateRow }}",
+            f"  ?b ckg:participant <{iri}> ; ckg:inProject ?project .",
+            "  ?a ckg:inProject ?project ; ckg:participant ?seed .",
+            "  OPTIONAL { ?a prov:wasDerivedFrom ?seedRow } OPTIONAL { ?b prov:wasDerivedFrom ?candidateRow }",
             "} ORDER BY ?project"]) if c.joint and with_queries else ""}
     # activity type
     comps["activity_type"] = {
@@ -851,9 +859,11 @@ def _result(s: _Search, rank: int, c: _Candidate, seeds: list[str], seed_parts: 
             f"  OPTIONAL {{ <{iri}> prov:wasDerivedFrom ?row }} }}"]) if c.kind else ""}
     # network: through which partners
     via: list[dict[str, Any]] = []
+    between: list[str] = []
     if c.step == 2 and c.bridges:
         rows = s.select(f"""SELECT ?m (MIN(STR(?q)) AS ?project) WHERE {{ VALUES ?m {{ {_values(bridges)} }}
             ?m ckg:participatesIn ?q . <{iri}> ckg:participatesIn ?q }} GROUP BY ?m ORDER BY ?m""")
+        between = [m.value for m, _ in rows]
         for m, q in rows[:EVIDENCE]:
             first = s.select(f"""SELECT (MIN(STR(?p)) AS ?project) WHERE {{ VALUES ?s {{ {seed_values} }}
                 ?s ckg:participatesIn ?p . <{m.value}> ckg:participatesIn ?p }}""")
@@ -864,13 +874,13 @@ def _result(s: _Search, rank: int, c: _Candidate, seeds: list[str], seed_parts: 
         "value": _r(c.components["network"]), "weight": WEIGHTS["network"], "steps": c.step,
         "via_partners": c.bridges, "listed": via,
         "rows_query": _query([
-            "# the seed's partners the candidate worked with, and the projects",
-            "SELECT DISTINCT ?partner ?seedProject ?project WHERE {",
-            f"  VALUES ?seed {{ {seed_values} }}",
-            "  ?seed ckg:participatesIn ?seedProject . ?partner ckg:participatesIn ?seedProject .",
-            f"  ?partner ckg:participatesIn ?project . <{iri}> ckg:participatesIn ?project .",
-            "  FILTER(!(?partner IN (" + ", ".join(f"<{x}>" for x in [*seeds, iri]) + ")))",
-            "} ORDER BY ?partner ?project"]) if c.step == 2 and c.bridges and with_queries else ""}
+            "# the seed's partners the candidate worked with: the projects with the candidate, and with the seed",
+            "SELECT DISTINCT ?partner ?project ?seedProject WHERE {",
+            f"  VALUES ?partner {{ {_values(between)} }}",
+            f"  <{iri}> ckg:participatesIn ?project . ?partner ckg:participatesIn ?project .",
+            "  ?partner ckg:participatesIn ?seedProject .",
+            f"  FILTER EXISTS {{ VALUES ?seed {{ {seed_values} }} ?seed ckg:participatesIn ?seedProject }}",
+            "} ORDER BY ?partner ?project ?seedProject"]) if between and with_queries else ""}
     return {"rank": rank, **s.summary(iri), "activity_type": s.summary(c.kind) if c.kind else None,
             "located_in": where, "projects": c.projects, "score": c.score, "components": comps}
 

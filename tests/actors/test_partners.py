@@ -160,10 +160,15 @@ def test_every_number_gives_back_its_rows(actors: Any, forth: dict[str, Any]) ->
                                    prov:wasDerivedFrom <{row['passage']}> .
                                    <{row['passage']}> ckg:inDocument <{row['document']}>""")
     pp = top["components"]["programme_parts"]
-    by_part: dict[str, set[str]] = {}
-    for project, part, _ in actors.select(pp["rows_query"]):
-        by_part.setdefault(part.value, set()).add(project.value)
-    assert {s["iri"]: s["projects"] for s in pp["shared"]} == {k: len(v) for k, v in by_part.items()}
+    by_part: dict[tuple[bool, str], set[str]] = {}
+    for who, project, part, _ in actors.select(pp["rows_query"]):
+        by_part.setdefault((who.value == top["iri"], part.value), set()).add(project.value)
+    assert {s["iri"]: s["projects"] for s in pp["shared"]} == {k: len(v) for (mine, k), v in by_part.items() if mine}
+    assert {s["iri"]: s["seed_projects"] for s in pp["shared"]} == {
+        k: len(v) for (mine, k), v in by_part.items() if not mine}
+    seed_rows = actors.select(forth["seed"]["rows_query"])
+    assert len({row[1].value for row in seed_rows}) == forth["seed"]["projects"]
+    assert all(row[2] is not None for row in seed_rows)  # every participation has its source row
 
 
 def test_partners_of_partners_name_the_partners_between(actors: Any) -> None:
