@@ -471,8 +471,8 @@ class Explorer:
                 return partner_search(self.ds, q, region=region or None, programme=programme or None,
                                       ecosystem=ecosystem or None, top=top, new_only=new_only, warn=False)
 
-        got = {"result": self.recent(("partners", q, region, programme, ecosystem, top, new_only), compute)}
-        return {"form": form, **got}
+        return {"form": form,
+                "result": self.recent(("partners", q, region, programme, ecosystem, top, new_only), compute)}
 
 
 def _cell(term: Any) -> dict[str, str] | None:
