@@ -987,6 +987,49 @@ def import_tables(settings: Settings, mapping: str | None, inputs: tuple[str, ..
     click.echo(result.summary())
 
 
+# -- actors: partner search ------------------------------------------------------------------
+
+@cli.command()
+@click.argument("seed", metavar="ORGANISATION_OR_QUERY")
+@click.option("--ecosystem", metavar="ECOSYSTEM", default=None,
+              help="Keep organisations linked to this industrial ecosystem (curated partnerships, the "
+                   "cluster-organisation template); all of them are candidates.")
+@click.option("--region", metavar="PLACE", default=None,
+              help="Keep organisations located in this place: a NUTS code (DE1), a region or a country; all of "
+                   "them are candidates.")
+@click.option("--programme", metavar="PROGRAMME", default=None,
+              help="Keep organisations with a project in this programme or programme part (LEIT, 'Horizon "
+                   "Europe', ...).")
+@click.option("--top", type=click.IntRange(min=1, max=500), default=10, show_default=True,
+              help="How many organisations.")
+@click.option("--new-only", is_flag=True, help="Leave out the seed's past partners.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_OUT_OPTION
+@click.pass_obj
+@handles_errors
+def partners(settings: Settings, seed: str, ecosystem: str | None, region: str | None, programme: str | None,
+             top: int, new_only: bool, fmt: str, out: str | None) -> None:
+    """Organisations to work with: partners for ORGANISATION_OR_QUERY, ranked by an explained score
+    (shared programme parts and call topics, past co-participation, complementary activity type,
+    distance in the co-participation network), each with its evidence (the projects and source rows).
+
+    ORGANISATION_OR_QUERY is an organisation (name, PIC, CURIE or IRI), a partnership or network (its
+    members), an industrial ecosystem (its organisations), a project (its participants), or words
+    to search organisation names for. The method, with the bounds of the search, is in every
+    output. Needs imported participations (clusterkg import).
+
+    \b
+    Examples:
+      clusterkg --data nuts.nt --data h2020.nt partners 999995893 --top 5
+      clusterkg --data nuts.nt --data h2020.nt partners 999995893 --region Germany --new-only --format json
+    """
+    from graph.actors.partners import format_partners, partner_search
+
+    result = partner_search(settings.open(), seed, ecosystem=ecosystem, region=region, programme=programme,
+                            top=top, new_only=new_only)
+    _emit(_json_text(result) if fmt == "json" else format_partners(result), out)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -252,6 +252,35 @@ class EntityIndex:
                 seen.append(e)
         return [(self.label(e), str(e)) for e in seen[:limit]]
 
+    def search(self, text: str, *, limit: int = 20, scan: int = 20000) -> list[tuple[str, str, int]]:
+        """Entities with a name (label, alternative label, acronym or code) that contains ``text``.
+
+        Best first: ``(iri, label, tier)`` with tier 0 for an exact name, 1 a name that starts
+        with ``text``, 2 a word that starts with it, 3 anywhere; a label ranks before another
+        name of the same tier (tier ``2 * t`` for a label, ``2 * t + 1`` otherwise); then shorter
+        labels, then labels and IRIs in order. At most ``scan`` matching names are read.
+
+        >>> from graph.store.load import load_graph
+        >>> EntityIndex(load_graph().graph).search("cosme", limit=1)[0][:2]
+        ('https://w3id.org/clusterkg/id/cosme', 'Programme for the Competitiveness of Enterprises and SMEs')
+        """
+        key = normalise(text)[:200]
+        if not key:
+            return []
+        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._db.execute(
+            """SELECT n.iri, e.label, n.norm, n.is_label FROM name n JOIN entity e ON e.iri = n.iri
+               WHERE n.norm LIKE ? ESCAPE '\\' LIMIT ?""", (f"%{like}%", scan)).fetchall()
+        best: dict[str, tuple[int, str]] = {}
+        word = re.compile(r"(^|[\s\-/(])" + re.escape(key))
+        for iri, label, norm, is_label in rows:
+            tier = 0 if norm == key else 1 if norm.startswith(key) else 2 if word.search(norm) else 3
+            tier = tier * 2 + (0 if is_label else 1)
+            if iri not in best or tier < best[iri][0]:
+                best[iri] = (tier, str(label))
+        order = sorted(best, key=lambda i: (best[i][0], len(best[i][1]), best[i][1].casefold(), i))
+        return [(str(i), best[i][1], best[i][0]) for i in order[:limit]]
+
     def display(self, iri: URIRef) -> str:
         """The label of ``iri`` with its acronym, as in "Interregional Innovation Investments (I3)"."""
         label = self.label(iri)

@@ -411,6 +411,22 @@ class App:
     async def stats(self, request: Request) -> Response:
         return await self.view(request, self.x.stats, "stats.html", lambda d: "Statistics")
 
+    async def partners(self, request: Request) -> Response:
+        p = request.query_params
+        q = p.get("q", "")[:500]
+        top = _int(request, "top", 20, 1, 100)
+        args = {k: p.get(k, "")[:200] for k in ("region", "programme", "ecosystem")}
+        new_only = p.get("new_only", "") not in ("", "0", "false")
+
+        def title(d: dict[str, Any]) -> str:
+            r = d["result"]
+            if r is None:
+                return "Partner search"
+            return f"Partners: {r['seed']['entity']['label'] if r['seed']['entity'] else q}"
+
+        return await self.view(request, lambda: self.x.partners(q, top=top, new_only=new_only, **args),
+                               "partners.html", title)
+
     # -- SPARQL ------------------------------------------------------------------------------
 
     async def sparql(self, request: Request) -> Response:
@@ -571,6 +587,7 @@ def create_app(ds: Any, config: ServerConfig | None = None, *, allowed_hosts: li
         *both("/regions", app_.regions),
         Route("/region/{code}", app_.region),
         *both("/rows", app_.rows),
+        *both("/partners", app_.partners),
         Route("/sparql", app_.sparql, methods=["GET", "POST"]),
         Route("/static/vis/{file}", app_.vis),
         Mount("/static", app=StaticFiles(directory=str(STATIC), follow_symlink=False), name="static"),

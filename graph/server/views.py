@@ -201,6 +201,7 @@ class Explorer:
         d["linkages"] = paged(full["linkages"], page, self.config.page_size)
         d["actors"] = self.actors(iri, page=actors_page)
         d["region_profile"] = self.region_of(iri)
+        d["partner_seed"] = self.partner_seed(iri)
         return d
 
     def _entity(self, iri: str) -> dict[str, Any]:
@@ -513,6 +514,34 @@ class Explorer:
         net = self.net()
         return {**self.ds.stats(), "triples": len(self.ds),
                 "network": {"entities": net.number_of_nodes(), "linkages": net.number_of_edges()}}
+
+    # -- partner search ----------------------------------------------------------------------
+
+    def partner_seed(self, iri: str) -> str | None:
+        """What partner search takes ``iri`` as (organisation, partnership, ecosystem, project), or None."""
+        from ..actors.partners import seed_kind
+
+        with GATE.reading():
+            return seed_kind(self.ds, iri)
+
+    def partners(self, q: str, *, region: str = "", programme: str = "", ecosystem: str = "", top: int = 20,
+                 new_only: bool = False) -> dict[str, Any]:
+        """Partner search (:func:`graph.actors.partners.partner_search`) with the form's values; the
+        answers are kept (bounded LRU). A name taken by a prefix or near match is in ``result.taken``."""
+        from ..actors.partners import partner_search
+
+        form = {"q": q, "region": region, "programme": programme, "ecosystem": ecosystem, "top": top,
+                "new_only": new_only}
+        if not q.strip():
+            return {"form": form, "result": None}
+
+        def compute() -> dict[str, Any]:
+            with GATE.reading():
+                return partner_search(self.ds, q, region=region or None, programme=programme or None,
+                                      ecosystem=ecosystem or None, top=top, new_only=new_only, warn=False)
+
+        return {"form": form,
+                "result": self.recent(("partners", q, region, programme, ecosystem, top, new_only), compute)}
 
 
 def _cell(term: Any) -> dict[str, str] | None:

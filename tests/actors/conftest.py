@@ -1,9 +1,15 @@
-"""Fixtures of the region-profile tests: one chain of imports of real rows, and its dataset."""
+"""Fixtures of the actor tests: imports of real rows, once per session, and the datasets that hold them.
+
+Two chains: the region profiles read every participation of the projects with a Maltese or Icelandic
+partner plus the ERDF list (``region_chain``); partner search reads the excerpts the import tests use,
+the H2020 projects with names and a marked cluster-organisation fixture (``actor_files``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,8 +17,23 @@ from graph.imports import import_tables
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-REAL = HERE.parent / "imports" / "fixtures" / "real"
+IMPORTS = HERE.parent / "imports" / "fixtures"
+REAL = IMPORTS / "real"
 RUN_DATE = "2026-01-01"
+#: Invented organisations whose labels hold markup and terminal escapes (a marked fixture), kept apart
+#: from the real ones: nothing links them.
+XSS = FIXTURES / "partners-xss.ttl"
+
+#: (name, mapping, inputs) in the order the README gives: the tables that name organisations and
+#: projects before the one that only has their identifiers.
+STEPS = [
+    ("nuts", "nuts-2021", [REAL / "NUTS2021.xlsx"]),
+    ("he", "cordis-horizon-europe", [REAL / "mda_he_organization_df_100.csv", REAL / "mda_he_project_df_100.csv"]),
+    ("projects", "cordis-h2020-projects", [REAL / "cleantechtag_joint_results.excerpt.csv"]),
+    ("h2020", "cordis-h2020-participations", [REAL / "eunets_h2020.excerpt.csv.gz",
+                                              REAL / "eunets_programme_parts.excerpt.csv.gz"]),
+    ("clusters", "cluster-organisations", [IMPORTS / "cluster-organisations.fixture.csv"]),
+]
 
 
 def real(name: str) -> Path:
@@ -22,23 +43,28 @@ def real(name: str) -> Path:
     raise AssertionError(f"missing real-data fixture {name}")
 
 
+def _chain(folder: Path, steps: list[tuple[str, str, list[Path]]]) -> list[Path]:
+    """Run the imports in order, each reading the outputs before it; their N-Triples files."""
+    done: list[Path] = []
+    for name, mapping, inputs in steps:
+        for f in inputs:
+            assert f.is_file(), f"missing real-data fixture {f}"
+        out = folder / f"{name}.nt"
+        import_tables(mapping, inputs, out=out, data=list(done), run_date=RUN_DATE, progress=False)
+        done.append(out)
+    return done
+
+
 @pytest.fixture(scope="session")
 def region_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Path]]:
     """The N-Triples files of the imports, in order: NUTS, Horizon Europe, H2020 (region excerpt), ERDF."""
-    folder = tmp_path_factory.mktemp("region-imports")
-    outs: list[Path] = []
-
-    def run(name: str, mapping: str, inputs: list[Path]) -> None:
-        out = folder / f"{name}.nt"
-        import_tables(mapping, inputs, out=out, data=list(outs), run_date=RUN_DATE, progress=False)
-        outs.append(out)
-
-    run("nuts", "nuts-2021", [real("NUTS2021.xlsx")])
-    run("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")])
-    run("h2020", "cordis-h2020-participations", [real("eunets_h2020.region.csv.gz"),
-                                                 real("eunets_programme_parts.region.csv.gz")])
-    run("erdf", "erdf-operations-de", [real("osdata_ERDF_BaWue_2014-2020.csv")])
-    yield outs
+    yield _chain(tmp_path_factory.mktemp("region-imports"), [
+        ("nuts", "nuts-2021", [real("NUTS2021.xlsx")]),
+        ("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")]),
+        ("h2020", "cordis-h2020-participations", [real("eunets_h2020.region.csv.gz"),
+                                                  real("eunets_programme_parts.region.csv.gz")]),
+        ("erdf", "erdf-operations-de", [real("osdata_ERDF_BaWue_2014-2020.csv")]),
+    ])
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +77,23 @@ def region_ds(region_chain: list[Path]):
 @pytest.fixture(scope="session")
 def data_args(region_chain: list[Path]) -> list[str]:
     return [a for p in region_chain for a in ("--data", str(p))]
+
+
+@pytest.fixture(scope="session")
+def actor_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The N-Triples files of the imports (real rows; the cluster-organisation rows are a marked fixture)."""
+    return _chain(tmp_path_factory.mktemp("actor-imports"), STEPS)
+
+
+@pytest.fixture(scope="session")
+def actor_data(actor_files: list[Path]) -> list[Path]:
+    """The files of the dataset the actor tests read: the imports and the markup fixture."""
+    return [*actor_files, XSS]
+
+
+@pytest.fixture(scope="session")
+def actors(actor_data: list[Path]) -> Any:
+    """The dataset of the curated data, the imports and the markup fixture (built once into the session's cache)."""
+    import graph
+
+    return graph.open_dataset(actor_data)
