@@ -161,24 +161,29 @@ class ImportContext:
         """The IRIs the curated data defines (an import links to them and adds nothing about them)."""
         return self.ds.curated_subjects()
 
-    @cached_property
-    def english_labels(self) -> dict[str, str]:
-        """Subject → English label, for every subject outside the ontology that has one."""
+    def english_labels(self, subjects: Iterable[str]) -> dict[str, str]:
+        """Subject → English label (the first in order, if several), for the ``subjects`` (IRIs)
+        outside the ontology that have one in the context."""
         ontology = self._ontology_subjects
-        rows = sorted((q.subject.value, q.object.value) for q in self._quads(_LABEL)
-                      if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
-                      and q.object.language == "en" and q.subject.value not in ontology)
         out: dict[str, str] = {}
-        for s, lab in rows:
-            out.setdefault(s, lab)
+        for s in subjects:
+            if s in ontology:
+                continue
+            labels = [q.object.value for q in self.ds.store.quads_for_pattern(ox.NamedNode(s), _LABEL, None,
+                                                                              ox.DefaultGraph())
+                      if isinstance(q.object, ox.Literal) and q.object.language == "en"]
+            if labels:
+                out[s] = min(labels)
         return out
 
-    def values_of(self, prop: str) -> pl.DataFrame:
-        """Subject and value of ``prop`` in the context's data, as N-Triples terms (``s``, ``__ctx``)."""
+    def values_of(self, prop: str, subjects: Iterable[str]) -> pl.DataFrame:
+        """The values the context's data gives ``prop`` on ``subjects`` (IRIs), as N-Triples terms
+        (columns ``s``, ``__ctx``; the first value of each subject)."""
         ontology = self._ontology_subjects
-        rows = [(f"<{q.subject.value}>", _nt_term(q.object)) for q in self._quads(ox.NamedNode(prop))
-                if isinstance(q.subject, ox.NamedNode) and q.subject.value not in ontology
-                and isinstance(q.object, ox.NamedNode | ox.Literal)]
+        pred = ox.NamedNode(prop)
+        rows = [(f"<{q.subject.value}>", _nt_term(q.object)) for s in subjects if s not in ontology
+                for q in self.ds.store.quads_for_pattern(ox.NamedNode(s), pred, None, ox.DefaultGraph())
+                if isinstance(q.object, ox.NamedNode | ox.Literal)]
         frame = pl.DataFrame(rows, schema={"s": pl.Utf8, "__ctx": pl.Utf8}, orient="row")
         return frame.unique("s", keep="first")
 

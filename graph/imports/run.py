@@ -494,7 +494,7 @@ def _link(t: pl.DataFrame, spec: MappingSpec, ctx: ImportContext, curated_links:
     labels = t.filter(is_label).unique(["s", "o"], keep="first").sort(["s", "rank", "row", "o"])
     if labels.height:
         others = t.filter(~is_label)
-        ctx_labels = ctx.english_labels
+        ctx_labels = ctx.english_labels(_defined(labels, ctx))
         ctx_lit = pl.DataFrame({"s": pl.Series([_iri(x) for x in ctx_labels], dtype=pl.Utf8),
                                 "__ctx": ntriples_literal(pl.Series(list(ctx_labels.values()), dtype=pl.Utf8), None,
                                                           "en")})
@@ -532,6 +532,13 @@ def _link(t: pl.DataFrame, spec: MappingSpec, ctx: ImportContext, curated_links:
                               "link left out"))
     t = t.join(bad.select("__i"), on="__i", how="anti").drop("__i")
     return t, rejects
+
+
+def _defined(t: pl.DataFrame, ctx: ImportContext) -> list[str]:
+    """The subjects of ``t`` that the graph defines (has a type for), as plain IRIs."""
+    found = t.select(pl.col("s").unique()).join(ctx.types.select(pl.col("node").alias("s")).unique(), on="s",
+                                                how="semi")
+    return sorted(found["s"].str.slice(1).str.strip_suffix(">").to_list())
 
 
 def _show(term: str) -> str:
@@ -583,7 +590,7 @@ def _single_values(t: pl.DataFrame, ctx: ImportContext, files: Sequence[str]) ->
         rows = rows.join(targets.unique(), on="s", how="semi")
         if not rows.height:
             continue
-        known = ctx.values_of(prop)
+        known = ctx.values_of(prop, _defined(rows, ctx))
         rows = rows.sort(["s", "rank", "row", "o"]).join(known, on="s", how="left")
         first = rows.group_by("s", maintain_order=True).agg(pl.col("o").first().alias("__first"))
         rows = rows.join(first, on="s", how="left")
