@@ -181,7 +181,7 @@ class ImportContext:
         (columns ``s``, ``__ctx``; the first value of each subject)."""
         ontology = self._ontology_subjects
         pred = ox.NamedNode(prop)
-        rows = [(f"<{q.subject.value}>", _nt_term(q.object)) for s in subjects if s not in ontology
+        rows = [(f"<{s}>", _nt_term(q.object)) for s in subjects if s not in ontology
                 for q in self.ds.store.quads_for_pattern(ox.NamedNode(s), pred, None, ox.DefaultGraph())
                 if isinstance(q.object, ox.NamedNode | ox.Literal)]
         frame = pl.DataFrame(rows, schema={"s": pl.Utf8, "__ctx": pl.Utf8}, orient="row")
