@@ -412,11 +412,11 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
             del final
         with bar.step("validate"):
             report = _validate(tmp, ctx, focus, known, rows, src_files)
-            errors = [r for r in report.results if r.severity == "Violation"]
+            errors = sorted((r for r in report.results if r.severity == "Violation"), key=_by_row)
             if errors:
-                shown = "\n  ".join(r.line() for r in errors[:20])
+                shown = "; ".join(r.line() for r in errors[:20])
                 raise ValidationFailed(report, printable(f"the import breaks {len(errors)} shape constraint(s) "
-                                                         f"(nothing written):") + "\n  " + printable(shown))
+                                                         f"(nothing written): {shown}"))
         os.replace(tmp, out_path)
     finally:
         if tmp.exists():
@@ -636,6 +636,12 @@ def _nodes(final: pl.DataFrame, ctx: ImportContext) -> tuple[list[str], list[str
                           .unique()]).unique()
     known = mentioned.join(ctx.types.select(pl.col("node").alias("s")).unique(), on="s", how="semi")
     return (subjects.select(plain(pl.col("s")))["s"].to_list(), known.select(plain(pl.col("s")))["s"].to_list())
+
+
+def _by_row(result: ValidationResult) -> tuple[str, int, str]:
+    """Results in the order of the tables' rows (``file, row N``)."""
+    file, _, row = result.source_file.rpartition(", row ")
+    return (file, int(row), result.line()) if row.isdigit() else (result.source_file, 0, result.line())
 
 
 def _validate(path: Path, ctx: ImportContext, focus: list[str], known: list[str], rows: pl.DataFrame,
