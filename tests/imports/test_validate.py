@@ -36,7 +36,7 @@ def _results(lines: list[str], data: list[Path] | None = None) -> set[tuple[str,
     """(local name of the focus node, path, message) of every result on ``lines`` added to the graph."""
     added = ox.Store()
     added.bulk_load(input="\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
-    report = Dataset(data or []).validate_addition(added, shapes=[actor_shapes_file()])
+    report = Dataset(data or [], use_cache=False).validate_addition(added, shapes=[actor_shapes_file()])
     return {(r.focus.rsplit("/", 1)[-1].rsplit(":", 1)[-1], r.path, r.message) for r in report.results}
 
 
