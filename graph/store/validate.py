@@ -345,7 +345,9 @@ def validate_addition(
     an inverse path of the shapes, the types of every node these and the addition point at, and
     the class hierarchy. So a node ``base`` already defines keeps its facts (a label it has
     there counts), a link to a node of ``base`` is checked against that node's classes, and
-    ``base``'s own nodes are not validated again.
+    ``base``'s own nodes are not validated again. A result that ``base`` alone already has on a
+    focus node (a dangling link of an earlier import, say) is left out: it is not the addition's,
+    and validating ``base`` reports it.
 
     Parameters
     ----------
@@ -365,7 +367,7 @@ def validate_addition(
     Returns
     -------
     ValidationReport
-        The results on the focus nodes.
+        The results the addition brings to the focus nodes.
 
     Raises
     ------
@@ -406,6 +408,7 @@ def validate_addition(
     graph = ox.DefaultGraph()
     copied: list[ox.Quad] = []
     ends: set[ox.NamedNode | ox.BlankNode] = set()
+    stated: set[str] = set()  # focus nodes base states facts about
     for iri in sorted(known):
         node = ox.NamedNode(iri)
         if iri not in wanted:  # a node the addition points at: its types
@@ -413,6 +416,7 @@ def validate_addition(
             continue
         for q in base.quads_for_pattern(node, None, None, graph):
             copied.append(q)
+            stated.add(iri)
             if isinstance(q.object, ox.NamedNode | ox.BlankNode):
                 ends.add(q.object)
         for p in inverse:
@@ -423,5 +427,17 @@ def validate_addition(
         if not (isinstance(end, ox.NamedNode) and end.value in known):
             copied.extend(base.quads_for_pattern(end, _TYPE, None, graph))
     copied.extend(base.quads_for_pattern(None, _SUBCLASS, None, graph))
-    added.extend(ox.Quad(q.subject, q.predicate, q.object) for q in copied)
-    return validate_store(added, origin=origin, warnings=warnings, focus=wanted, shapes=shapes)
+    quads = [ox.Quad(q.subject, q.predicate, q.object) for q in copied]
+    added.extend(quads)
+    report = validate_store(added, origin=origin, warnings=warnings, focus=wanted, shapes=shapes)
+    if not stated or not report.results:
+        return report
+    # What base already breaks on these nodes is base's problem, reported by validating base.
+    alone = ox.Store()
+    alone.extend(quads)
+    before = {_key(r) for r in validate_store(alone, warnings=warnings, focus=stated, shapes=shapes).results}
+    return ValidationReport([r for r in report.results if _key(r) not in before])
+
+
+def _key(r: ValidationResult) -> tuple[str, str, str, str, str]:
+    return r.severity, r.focus, r.path, r.message, r.value
