@@ -126,14 +126,14 @@ def chromium() -> Any:
 
 @contextmanager
 def _local_server(argv: Callable[[int], list[str]], ready: str, what: str, *, timeout: float = 30,
-                  cwd: Path | None = None) -> Iterator[str]:
+                  cwd: Path | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``argv(port)`` on a free loopback port; yield its base URL once ``GET base + ready``
     answers; stop it afterwards. A server that does not start fails the test with its error output."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(argv(port), cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(argv(port), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
@@ -158,7 +158,7 @@ def _local_server(argv: Callable[[int], list[str]], ready: str, what: str, *, ti
 
 @pytest.fixture(scope="session")
 def local_server() -> Any:
-    """``local_server(argv, ready, what, timeout=30, cwd=None)``: a context manager running a server
+    """``local_server(argv, ready, what, timeout=30, cwd=None, env=None)``: a context manager running a server
     on a free loopback port (``argv(port)``) and giving its base URL once ``ready`` answers."""
     return _local_server
 
