@@ -983,7 +983,7 @@ def import_tables(settings: Settings, mapping: str | None, inputs: tuple[str, ..
     if mapping is None or not inputs:
         raise click.UsageError("give a MAPPING and at least one INPUT (or --list)")
     result = run_import(mapping, inputs, out=out, rejects=rejects, merges=merges, strict=strict,
-                        curated=None if settings.default_data else [], data=settings.data, run_date=run_date)
+                        dataset=settings.open(), run_date=run_date)
     click.echo(result.summary())
 
 

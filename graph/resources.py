@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["data_dir", "default_data_files", "ontology_dir", "ontology_files", "shape_files"]
+__all__ = ["data_dir", "default_data_files", "locate", "ontology_dir", "ontology_files", "shape_files"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _REPO = _PACKAGE.parent
 
 
-def _locate(installed: str, repo_folder: str) -> Path:
+def locate(installed: str, repo_folder: str) -> Path:
+    """A shipped folder: ``repo_folder`` in a source checkout, ``graph/<installed>`` in a wheel."""
     candidate = _REPO / repo_folder
     if candidate.is_dir() and (_REPO / "pyproject.toml").is_file():
         return candidate  # a source checkout (or an editable install)
@@ -24,17 +25,17 @@ def _locate(installed: str, repo_folder: str) -> Path:
 
 def ontology_dir() -> Path:
     """The folder that holds ``clusterkg.ttl`` and the SHACL shapes."""
-    return _locate("_ontology", "ontology")
+    return locate("_ontology", "ontology")
 
 
 def data_dir() -> Path:
     """The folder that holds the curated data (``*.ttl``)."""
-    return _locate("_data", "data")
+    return locate("_data", "data")
 
 
 def queries_dir() -> Path:
     """The folder of the SPARQL query library (``*.rq`` and ``expected/``)."""
-    return _locate("_queries", "queries")
+    return locate("_queries", "queries")
 
 
 def ontology_files() -> list[Path]:
@@ -44,7 +45,7 @@ def ontology_files() -> list[Path]:
 
 def shape_files() -> dict[str, Path]:
     """SHACL shape files by severity: ``violation`` and ``warning``; ``actors``: the shapes
-    every table import is checked against (:func:`graph.imports.validate_import`)."""
+    every table import is checked against (:meth:`graph.store.dataset.Dataset.validate_addition`)."""
     d = ontology_dir()
     return {"violation": d / "shapes.ttl", "warning": d / "shapes-recommended.ttl",
             "actors": d / "shapes-actors.ttl"}

@@ -4,8 +4,15 @@ depend on (or pollute) the user's cache."""
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -113,3 +120,57 @@ def _chromium(window: str, resolver_rules: str, blocked: list[str] | None) -> It
 def chromium() -> Any:
     """``chromium(window, resolver_rules, blocked)``: a context manager giving a WebDriver."""
     return _chromium
+
+
+# -- servers on loopback: a real Oxigraph server, `clusterkg serve` ------------------------------
+
+@contextmanager
+def _local_server(argv: Callable[[int], list[str]], ready: str, what: str, *, timeout: float = 30,
+                  cwd: Path | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``argv(port)`` on a free loopback port; yield its base URL once ``GET base + ready``
+    answers; stop it afterwards. A server that does not start fails the test with its error output."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(argv(port), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(base + ready, timeout=2):
+                        break
+                except (urllib.error.URLError, OSError):
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        pytest.fail(f"{what} did not start: {log.read().decode(errors='replace')[-500:]}")
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def local_server() -> Any:
+    """``local_server(argv, ready, what, timeout=30, cwd=None, env=None)``: a context manager running a server
+    on a free loopback port (``argv(port)``) and giving its base URL once ``ready`` answers."""
+    return _local_server
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty Oxigraph server (the binary of the `oxigraph` PyPI package) in a temporary folder,
+    one per test module; its base URL (``/query``, ``/update``, ``/store``)."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(binary).exists():
+        pytest.fail("the `oxigraph` binary is missing: pip install -e '.[test]' installs it")
+    location = tmp_path_factory.mktemp("oxigraph")
+    with _local_server(lambda port: [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                       "/query?query=ASK%7B%7D", "oxigraph server") as base:
+        yield base

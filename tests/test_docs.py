@@ -7,14 +7,11 @@ import json
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -140,65 +137,22 @@ def _readme_examples() -> list[tuple[str, list[str]]]:
 EXAMPLES = [(ex, []) for ex in _help_examples()] + _readme_examples()
 
 
-def _oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(found).exists():
-        pytest.fail("the `oxigraph` binary is missing: pip install -e '.[test]' installs it")
-    return found
-
-
 @pytest.fixture(scope="module")
-def example_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def example_server(oxigraph_server: str) -> str:
     """A real Oxigraph server on loopback standing in for the examples' localhost:7878 and :3030."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    proc = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("ox")),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("oxigraph server did not start")
-                time.sleep(0.1)
-        from click.testing import CliRunner
+    from click.testing import CliRunner
 
-        res = CliRunner().invoke(cli, ["push", "--endpoint", f"{base}/store", "--replace"])
-        assert res.exit_code == 0, res.output
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    res = CliRunner().invoke(cli, ["push", "--endpoint", f"{oxigraph_server}/store", "--replace"])
+    assert res.exit_code == 0, res.output
+    return oxigraph_server
 
 
 @pytest.fixture(scope="module")
-def clusterkg_server() -> Iterator[str]:
+def clusterkg_server(local_server: Any) -> Iterator[str]:
     """`clusterkg serve` on a free loopback port, for the README's examples that talk to it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/stats.json", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("clusterkg serve did not start")
-                time.sleep(0.2)
+    with local_server(lambda port: [sys.executable, "-m", "cli", "serve", "--port", str(port)], "/stats.json",
+                      "clusterkg serve", timeout=60, cwd=ROOT) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

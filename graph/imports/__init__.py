@@ -17,12 +17,10 @@ from .read import Reject
 from .resolve import MergeRow
 from .run import ImportResult, assign_inputs, find_mapping, import_tables, list_mappings
 from .spec import MappingSpec, parse_mapping
-from .validate import ImportViolation, load_constraints, validate_import, validate_store
 
 __all__ = [
     "ImportContext",
     "ImportResult",
-    "ImportViolation",
     "MappingSpec",
     "MergeRow",
     "Reject",
@@ -31,10 +29,7 @@ __all__ = [
     "format_mapping_list",
     "import_tables",
     "list_mappings",
-    "load_constraints",
     "parse_mapping",
-    "validate_import",
-    "validate_store",
 ]
 
 

@@ -1,16 +1,21 @@
-"""The graph an import links into: ontology, curated data and ``--data`` files in one Oxigraph store.
+"""What an import reads from the graph it links into: the one :class:`~graph.store.dataset.Dataset`.
 
 An import reads its context to reuse what is already there instead of duplicating it: the IRIs of
 curated entities (programmes, countries, ecosystems, labels, partnerships) for lookups by label,
 the organisations already known (by PIC, VAT or name and country) for entity resolution, which
 nodes are defined (so that no link dangles) and which are curated (an import never adds facts
-about a curated entity; it links to it). The same store later holds the import's output for
-validation (:mod:`graph.imports.validate`).
+about a curated entity; it links to it).
+
+The context is the dataset every command opens (ontology, curated data, ``--data`` files), with
+the same content key and cache entry: importing twice against the same files opens the store
+built the first time. :class:`ImportContext` loads nothing; each of its views is a query on the
+read-only ``ds.store`` or a capability of the dataset (:meth:`~graph.store.dataset.Dataset.curated_subjects`),
+computed once per import.
 
 Examples
 --------
->>> from graph.imports.paths import ontology_files, curated_files
->>> ctx = ImportContext(ontology=ontology_files(), curated=curated_files())
+>>> from graph.store.dataset import Dataset
+>>> ctx = ImportContext(Dataset(use_cache=False))
 >>> ctx.lookup_labels("https://w3id.org/clusterkg/ontology#Programme", ["Horizon 2020", "Nowhere"])
 {'Horizon 2020': 'https://w3id.org/clusterkg/id/horizon-2020', 'Nowhere': None}
 >>> "http://publications.europa.eu/resource/authority/country/DEU" in ctx.curated_subjects
@@ -21,26 +26,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import polars as pl
 import pyoxigraph as ox
 
-from ..errors import InputError, MissingInputError, RDFSyntaxError
+from ..store.dataset import Dataset
 from .clean import normalise_key
 
-__all__ = ["ContextOrganisation", "ImportContext", "rdf_files"]
+__all__ = ["ContextOrganisation", "ImportContext"]
 
-G_ONTOLOGY = ox.NamedNode("urn:clusterkg:ontology")
-G_CURATED = ox.NamedNode("urn:clusterkg:curated")
-G_DATA = ox.NamedNode("urn:clusterkg:data")
-
-_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-            ".trig": ox.RdfFormat.TRIG, ".n3": ox.RdfFormat.N3}
 _CKG = "https://w3id.org/clusterkg/ontology#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _IMPORTED = re.compile(r"^https://w3id\.org/clusterkg/id/org-")
 
 
@@ -57,20 +58,6 @@ def _nt_term(term: object) -> str:
     return f'"{value}"^^<{term.datatype.value}>'
 
 
-def rdf_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, and the RDF files inside folders (sorted)."""
-    out: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(f for f in path.rglob("*") if f.suffix.lower() in _FORMATS))
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise MissingInputError(str(p))
-    return out
-
-
 @dataclass(frozen=True)
 class ContextOrganisation:
     """An organisation already in the graph, with the keys entity resolution matches on."""
@@ -83,57 +70,40 @@ class ContextOrganisation:
     countries: tuple[str, ...]  # EU authority codes (3 letters)
 
 
-def _load(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{path}: an import links into Turtle, N-Triples, N-Quads or TriG files "
-                         f"(.ttl .nt .nq .trig); convert this one first")
-    try:
-        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            store.bulk_load(path=str(path), format=fmt)
-        else:
-            store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-    except SyntaxError as err:
-        m = re.search(r"(\d+):(\d+)", str(err))
-        line, col = (int(m.group(1)) + 1, int(m.group(2)) + 1) if m else (None, None)
-        raise RDFSyntaxError(str(path), line, col, str(err).splitlines()[0]) from None
-    except OSError as err:
-        raise MissingInputError(str(path), f"cannot read: {err}") from None
-
-
 class ImportContext:
-    """The ontology, curated data and other data files an import links into."""
+    """The views of a :class:`~graph.store.dataset.Dataset` that an import links with.
 
-    def __init__(self, *, ontology: Sequence[Path], curated: Sequence[Path] = (), data: Sequence[Path] = ()) -> None:
-        self.store = ox.Store()
-        self.files = [*ontology, *curated, *data]
-        for f in ontology:
-            _load(self.store, Path(f), G_ONTOLOGY)
-        for f in curated:
-            _load(self.store, Path(f), G_CURATED)
-        for f in data:
-            _load(self.store, Path(f), G_DATA)
+    Parameters
+    ----------
+    ds : Dataset
+        The graph the import links into (``clusterkg --data ... import`` passes the dataset every
+        command opens).
+    """
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+
+    def _quads(self, predicate: ox.NamedNode) -> Iterable[ox.Quad]:
+        return self.ds.store.quads_for_pattern(None, predicate, None, ox.DefaultGraph())
 
     def select(self, query: str) -> list[tuple[str | None, ...]]:
-        """Run a SELECT over every graph; terms come back as plain strings (IRIs, literal values)."""
-        res = self.store.query(query, use_default_graph_as_union=True)
-        assert isinstance(res, ox.QuerySolutions)
-        names = [v.value for v in res.variables]
-        out = []
-        for sol in res:
-            out.append(tuple(None if sol[n] is None else sol[n].value for n in names))
-        return out
+        """Run a SELECT on the dataset's store; terms come back as plain strings (IRIs, literal values)."""
+        return [tuple(None if t is None else t.value for t in row) for row in self.ds.select(query)]
 
     # -- the ontology ---------------------------------------------------------------------
+
+    @cached_property
+    def _ontology_subjects(self) -> frozenset[str]:
+        """The terms the ontology defines (they are not data)."""
+        return frozenset(q.subject.value for q in self.ds.schema_quads() if isinstance(q.subject, ox.NamedNode))
 
     @cached_property
     def superclasses(self) -> dict[str, frozenset[str]]:
         """Every class's strict superclasses (transitively)."""
         direct: dict[str, set[str]] = defaultdict(set)
-        for sub, sup in self.select("SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?o "
-                                    "FILTER(isIRI(?o)) }"):
-            assert sub is not None and sup is not None
-            direct[sub].add(sup)
+        for q in self._quads(_SUBCLASS):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+                direct[q.subject.value].add(q.object.value)
         out: dict[str, frozenset[str]] = {}
         for cls in list(direct):
             seen: set[str] = set()
@@ -157,13 +127,6 @@ class ImportContext:
         return {k: frozenset(v) for k, v in out.items()}
 
     @cached_property
-    def types(self) -> pl.DataFrame:
-        """Every ``rdf:type`` of the context as N-Triples IRIs (columns ``node``, ``cls``)."""
-        rows = self.select("SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }")
-        return pl.DataFrame({"node": [f"<{r[0]}>" for r in rows], "cls": [f"<{r[1]}>" for r in rows]},
-                            schema={"node": pl.Utf8, "cls": pl.Utf8})
-
-    @cached_property
     def entity_classes(self) -> frozenset[str]:
         """The classes below ``ckg:Entity``."""
         entity = _CKG + "Entity"
@@ -172,8 +135,7 @@ class ImportContext:
     @cached_property
     def link_properties(self) -> frozenset[str]:
         """The ontology's object properties (links whose target must be defined), plus skos:exactMatch."""
-        rows = self.select("SELECT ?p WHERE { GRAPH <urn:clusterkg:ontology> { ?p a "
-                           "<http://www.w3.org/2002/07/owl#ObjectProperty> } }")
+        rows = self.select("SELECT ?p WHERE { ?p a owl:ObjectProperty }")
         props = {r[0] for r in rows if r[0] and r[0].startswith(_CKG)}
         props -= {_CKG + "homepage", _CKG + "sourceUrl", _CKG + "currency"}
         props.add("http://www.w3.org/2004/02/skos/core#exactMatch")
@@ -182,35 +144,46 @@ class ImportContext:
     # -- the data -------------------------------------------------------------------------
 
     @cached_property
+    def types(self) -> pl.DataFrame:
+        """Every ``rdf:type`` of the context as N-Triples IRIs (columns ``node``, ``cls``)."""
+        pairs = {(q.subject.value, q.object.value) for q in self._quads(_RDF_TYPE)
+                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)}
+        frame = pl.DataFrame(sorted(pairs), schema={"node": pl.Utf8, "cls": pl.Utf8}, orient="row")
+        return frame.select((pl.lit("<") + pl.col(c) + pl.lit(">")).alias(c) for c in ("node", "cls"))
+
+    @cached_property
     def typed_subjects(self) -> frozenset[str]:
         """Every IRI that has an ``rdf:type`` in the context (defined nodes)."""
-        rows = self.select("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) }")
-        return frozenset(r[0] for r in rows if r[0])
+        return frozenset(self.types["node"].unique().str.slice(1).str.strip_suffix(">").to_list())
 
     @cached_property
     def curated_subjects(self) -> frozenset[str]:
         """The IRIs the curated data defines (an import links to them and adds nothing about them)."""
-        rows = self.select("SELECT DISTINCT ?s WHERE { GRAPH <urn:clusterkg:curated> { ?s a ?t } "
-                           "FILTER(isIRI(?s)) }")
-        return frozenset(r[0] for r in rows if r[0])
+        return self.ds.curated_subjects()
 
-    @cached_property
-    def english_labels(self) -> dict[str, str]:
-        """Subject → English label, for every subject outside the ontology that has one."""
-        rows = self.select('SELECT ?s ?l WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } '
-                           'FILTER(?g != <urn:clusterkg:ontology> && LANG(?l) = "en") }')
+    def english_labels(self, subjects: Iterable[str]) -> dict[str, str]:
+        """Subject → English label (the first in order, if several), for the ``subjects`` (IRIs)
+        outside the ontology that have one in the context."""
+        ontology = self._ontology_subjects
         out: dict[str, str] = {}
-        for s, lab in sorted(rows, key=lambda r: (r[0] or "", r[1] or "")):
-            if s and lab is not None:
-                out.setdefault(s, lab)
+        for s in subjects:
+            if s in ontology:
+                continue
+            labels = [q.object.value for q in self.ds.store.quads_for_pattern(ox.NamedNode(s), _LABEL, None,
+                                                                              ox.DefaultGraph())
+                      if isinstance(q.object, ox.Literal) and q.object.language == "en"]
+            if labels:
+                out[s] = min(labels)
         return out
 
-    def values_of(self, prop: str) -> pl.DataFrame:
-        """Subject and value of ``prop`` in the context's data, as N-Triples terms (``s``, ``__ctx``)."""
-        res = self.store.query(f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{prop}> ?o }} "
-                               f"FILTER(?g != <urn:clusterkg:ontology> && isIRI(?s)) }}")
-        assert isinstance(res, ox.QuerySolutions)
-        rows = [(f"<{sol['s'].value}>", _nt_term(sol["o"])) for sol in res]
+    def values_of(self, prop: str, subjects: Iterable[str]) -> pl.DataFrame:
+        """The values the context's data gives ``prop`` on ``subjects`` (IRIs), as N-Triples terms
+        (columns ``s``, ``__ctx``; the first value of each subject)."""
+        ontology = self._ontology_subjects
+        pred = ox.NamedNode(prop)
+        rows = [(f"<{s}>", _nt_term(q.object)) for s in subjects if s not in ontology
+                for q in self.ds.store.quads_for_pattern(ox.NamedNode(s), pred, None, ox.DefaultGraph())
+                if isinstance(q.object, ox.NamedNode | ox.Literal)]
         frame = pl.DataFrame(rows, schema={"s": pl.Utf8, "__ctx": pl.Utf8}, orient="row")
         return frame.unique("s", keep="first")
 
@@ -219,10 +192,9 @@ class ImportContext:
         label, acronym or code (normalised); ``""`` marks a name that fits several entities."""
         index: dict[str, set[str]] = defaultdict(set)
         q = f"""SELECT ?e ?n WHERE {{
-            ?e a ?c . ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{class_iri}> .
+            ?e a ?c . ?c rdfs:subClassOf* <{class_iri}> .
             ?e ?p ?n .
-            VALUES ?p {{ <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#altLabel>
-                        <{_CKG}acronym> <{_CKG}code> }}
+            VALUES ?p {{ rdfs:label skos:altLabel ckg:acronym ckg:code }}
         }}"""
         for e, n in self.select(q):
             if e and n:
@@ -236,16 +208,14 @@ class ImportContext:
     @cached_property
     def organisations(self) -> list[ContextOrganisation]:
         """The organisations in the context, with their PICs, VAT numbers, names and countries."""
-        q = f"""SELECT ?o ?key ?v WHERE {{
-            ?o a ?c . ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{_CKG}Organisation> .
-            {{ ?o <{_CKG}pic> ?v BIND("pic" AS ?key) }}
-            UNION {{ ?o <{_CKG}vatNumber> ?v BIND("vat" AS ?key) }}
-            UNION {{ ?o <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel>
-                        |<{_CKG}acronym> ?v
-                     BIND("name" AS ?key) }}
-            UNION {{ ?o <{_CKG}locatedIn> ?v FILTER(STRSTARTS(STR(?v),
-                     "http://publications.europa.eu/resource/authority/country/")) BIND("country" AS ?key) }}
-        }}"""
+        q = """SELECT ?o ?key ?v WHERE {
+            ?o a ?c . ?c rdfs:subClassOf* ckg:Organisation .
+            { ?o ckg:pic ?v BIND("pic" AS ?key) }
+            UNION { ?o ckg:vatNumber ?v BIND("vat" AS ?key) }
+            UNION { ?o rdfs:label|skos:altLabel|ckg:acronym ?v BIND("name" AS ?key) }
+            UNION { ?o ckg:locatedIn ?v FILTER(STRSTARTS(STR(?v),
+                     "http://publications.europa.eu/resource/authority/country/")) BIND("country" AS ?key) }
+        }"""
         acc: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for o, key, v in self.select(q):
             if o and key and v:

@@ -25,6 +25,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,28 +134,33 @@ def _read_csv_fast(text: str, spec: SourceSpec, delimiter: str) -> pl.DataFrame 
     return data.with_columns(rows).filter(~blank)
 
 
+def _split_rows(rows: Iterable[tuple[int, list[str]]], spec: SourceSpec) -> tuple[list[list[str]], list[list[str]],
+                                                                                  list[int]]:
+    """Numbered rows of a table → its header rows, its records (blank ones skipped) and their numbers."""
+    header_rows: list[list[str]] = []
+    records: list[list[str]] = []
+    numbers: list[int] = []
+    first_data = spec.header_row + spec.header_rows - 1
+    for n, cells in rows:
+        if n < spec.header_row:
+            continue
+        if n <= first_data:
+            header_rows.append(cells)
+        elif any(c.strip() for c in cells):
+            records.append(cells)
+            numbers.append(n)
+    return header_rows, records, numbers
+
+
 def _read_csv(path: Path, raw: bytes, spec: SourceSpec, fmt: str) -> tuple[list[str], list[list[str]], list[int],
                                                                           list[Reject]]:
     text = _decode(raw, path, spec.encoding)
     delimiter = spec.delimiter or ("\t" if fmt == "tsv" else ",")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         quoting=csv.QUOTE_NONE if spec.quoting == "none" else csv.QUOTE_MINIMAL, strict=False)
-    header_rows: list[list[str]] = []
-    records: list[list[str]] = []
-    numbers: list[int] = []
     rejects: list[Reject] = []
-    first_data = spec.header_row + spec.header_rows - 1
     try:
-        for n, rec in enumerate(reader, start=1):
-            if n < spec.header_row:
-                continue
-            if n <= first_data:
-                header_rows.append(rec)
-                continue
-            if not any(f.strip() for f in rec):
-                continue
-            records.append(rec)
-            numbers.append(n)
+        header_rows, records, numbers = _split_rows(enumerate(reader, start=1), spec)
     except csv.Error as err:
         raise InputError(f"{path}:{reader.line_num}: cannot read as {fmt.upper()}: {err}") from None
     if not header_rows:
@@ -208,22 +214,9 @@ def _read_xlsx(path: Path, raw: bytes, spec: SourceSpec) -> tuple[list[str], lis
             ws = wb[spec.sheet]
         else:
             ws = wb[wb.sheetnames[0]]
-        header_rows: list[list[str]] = []
-        records: list[list[str]] = []
-        numbers: list[int] = []
-        first_data = spec.header_row + spec.header_rows - 1
-        start = ws.min_row or 1
-        for n, values in enumerate(ws.iter_rows(values_only=True), start=start):
-            if n < spec.header_row:
-                continue
-            cells = [_cell(v) for v in values]
-            if n <= first_data:
-                header_rows.append(cells)
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            records.append(cells)
-            numbers.append(n)
+        rows = enumerate(ws.iter_rows(values_only=True), start=ws.min_row or 1)
+        header_rows, records, numbers = _split_rows(((n, [_cell(v) for v in values]) for n, values in rows
+                                                     if n >= spec.header_row), spec)
     finally:
         wb.close()
     names = _header_names(header_rows)

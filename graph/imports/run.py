@@ -7,8 +7,13 @@ organisation); materialise the YARRRML mappings; link to the graph (never redefi
 entity; one English label and one most specific class per entity; a link to a node that is not
 defined anywhere is left out and reported); add provenance (every node and participation derives
 from its row; rows belong to the imported table, which records file name, checksum and mapping;
-the run records date and inputs); validate against ``ontology/shapes-actors.ttl``; write sorted
-N-Triples atomically, with the rejects file and the merge report beside it.
+the run records date and inputs); write sorted N-Triples to a temporary file and validate them
+against ``ontology/shapes-actors.ttl`` with the project's one SHACL validator, as they will be in
+the graph (:meth:`graph.store.dataset.Dataset.validate_addition`); only then put the file in place,
+with the rejects file and the merge report beside it.
+
+The graph the import links into is a :class:`~graph.store.dataset.Dataset` (ontology, curated
+data, ``--data`` files): the one every command opens, built once per set of files into the cache.
 
 Examples
 --------
@@ -35,20 +40,23 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
+import pyoxigraph as ox
 
 from ..errors import ClusterKGError, InputError, MissingInputError, RowsRejected, ValidationFailed
 from ..namespaces import curie
+from ..store.dataset import Dataset
+from ..store.validate import ValidationReport, ValidationResult
 from .clean import clean_frame
-from .context import ImportContext, rdf_files
+from .context import ImportContext
 from .materialise import materialise, ntriples_literal
-from .paths import actor_shapes_file, curated_files, mappings_dir, ontology_files
+from .paths import actor_shapes_file, mappings_dir
 from .read import Reject, Table, read_table
 from .resolve import MergeRow, resolve
 from .spec import MappingSpec, parse_mapping
-from .validate import ImportViolation, load_constraints, validate_import
 
 __all__ = ["ImportResult", "assign_inputs", "find_mapping", "import_tables", "list_mappings", "printable"]
 
@@ -76,7 +84,7 @@ class ImportResult:
     merges: list[MergeRow]
     organisations: int
     merged: int
-    violations: list[ImportViolation]
+    violations: list[ValidationResult]
     rejects_path: Path | None = None
     merges_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -271,7 +279,7 @@ def _iri(s: str) -> str:
 
 def import_tables(mapping: str | Path, inputs: Sequence[str | Path], *, out: str | Path | None = None,
                   rejects: str | Path | None = None, merges: str | Path | None = None, strict: bool = False,
-                  curated: Sequence[str | Path] | None = None, data: Sequence[str | Path] = (),
+                  data: Sequence[str | Path] = (), default_data: bool = True, dataset: Dataset | None = None,
                   run_date: str | dt.date | None = None, progress: bool | None = None) -> ImportResult:
     """Import ``inputs`` with ``mapping`` and write sorted N-Triples to ``out``.
 
@@ -288,9 +296,15 @@ def import_tables(mapping: str | Path, inputs: Sequence[str | Path], *, out: str
         report (default ``OUT.merges.csv``, always written).
     strict : bool
         Write nothing and raise :class:`graph.errors.RowsRejected` if any row is bad.
-    curated, data : sequences of paths
-        The graph the import links into: curated data (default: the built-in data) and extra files
-        (``--data``: earlier imports, the NUTS regions...).
+    data : sequence of paths
+        Extra RDF files or folders of the graph the import links into (``--data``: earlier imports,
+        the NUTS regions...).
+    default_data : bool
+        Link into the built-in curated data too (``--no-default-data`` leaves it out).
+    dataset : Dataset, optional
+        The graph the import links into, already open (the CLI passes the one every command
+        opens); default ``Dataset(data, default_data=default_data)``, built into the cache on
+        first use and reused afterwards.
     run_date : str or date, optional
         The run's date (default: ``$SOURCE_DATE_EPOCH`` or today), for reproducible output.
     progress : bool, optional
@@ -303,7 +317,8 @@ def import_tables(mapping: str | Path, inputs: Sequence[str | Path], *, out: str
     graph.errors.RowsRejected
         ``strict`` and some rows are bad (exit 1).
     graph.errors.ValidationFailed
-        The import breaks ``ontology/shapes-actors.ttl`` (exit 1); nothing is written.
+        The import breaks ``ontology/shapes-actors.ttl`` (exit 1); nothing is written. Its
+        ``report`` holds the results, each naming the table and row its node came from.
     """
     try:
         spec = parse_mapping(find_mapping(mapping))
@@ -314,9 +329,13 @@ def import_tables(mapping: str | Path, inputs: Sequence[str | Path], *, out: str
     out_path = Path(out) if out is not None else Path(f"{spec.name}.nt")
     if out_path.suffix != ".nt":
         raise InputError(f"{out_path}: the import writes N-Triples; name the output file *.nt")
-    bar = _Progress(9, progress, f"import {spec.name}")
+    if dataset is None:
+        dataset = Dataset(data, default_data=default_data)
+    if dataset.endpoint is not None:
+        raise InputError("an import links into local files (--data), not into a SPARQL endpoint")
+    bar = _Progress(10, progress, f"import {spec.name}")
     try:
-        return _run(spec, assigned, out_path, rejects, merges, strict, curated, data, run_date, bar)
+        return _run(spec, assigned, out_path, rejects, merges, strict, dataset, run_date, bar)
     except ClusterKGError as err:  # messages name files and cells: make them safe to print
         err.args = tuple(printable(a) if isinstance(a, str) else a for a in err.args)
         raise
@@ -325,13 +344,12 @@ def import_tables(mapping: str | Path, inputs: Sequence[str | Path], *, out: str
 
 
 def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_arg: str | Path | None,
-         merges_arg: str | Path | None, strict: bool, curated: Sequence[str | Path] | None,
-         data: Sequence[str | Path], run_date: str | dt.date | None, bar: _Progress) -> ImportResult:
+         merges_arg: str | Path | None, strict: bool, ds: Dataset, run_date: str | dt.date | None,
+         bar: _Progress) -> ImportResult:
     date = _run_date(run_date)
     with bar.step("graph"):
-        ctx = ImportContext(ontology=ontology_files(),
-                            curated=rdf_files(curated) if curated is not None else curated_files(),
-                            data=rdf_files(data))
+        len(ds)  # opens the dataset: built into the cache the first time, read-only afterwards
+        ctx = ImportContext(ds)
     with bar.step("read"):
         tables: dict[str, Table] = {}
         for src in spec.sources:
@@ -370,9 +388,9 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
         all_rejects.extend(rej)
     run_id = hashlib.sha256((spec.sha256 + "".join(f"{n}:{t.sha256}" for n, t in sorted(tables.items())))
                             .encode()).hexdigest()[:12]
+    src_files = [tables[s.name].file_name if s.name in tables else "" for s in spec.sources]
     with bar.step("link"):
-        triples, rej = _link(triples, spec, ctx, curated_links, [tables[s.name].file_name if s.name in tables else ""
-                                                                 for s in spec.sources])
+        triples, rej = _link(triples, spec, ctx, curated_links, src_files)
         all_rejects.extend(rej)
     all_rejects = sorted(set(all_rejects))
     if strict and all_rejects:
@@ -383,18 +401,27 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
         raise RowsRejected(all_rejects, printable(f"--strict: {len(all_rejects)} bad row(s) or value(s), nothing "
                                                   f"written (first: {lines})"))
     with bar.step("provenance"):
+        rows = triples.select("s", "src", "row").sort("src", "row").unique("s", keep="first")
         final = _with_provenance(triples, spec, tables, run_id, date, all_rejects)
         del triples
-    with bar.step("validate"):
-        violations = validate_import(final, ctx.types, ctx.subclasses, actor_shapes_file())
-        errors = [v for v in violations if v.severity == "Violation"]
-        if errors:
-            shown = "; ".join(v.line() for v in errors[:20])
-            raise ValidationFailed(errors, printable(f"the import breaks {len(errors)} shape constraint(s) "
-                                                     f"(nothing written): ") + "\n  " + printable(shown))
-    with bar.step("write"):
-        n_triples = _write_ntriples(out_path, final)
-        del final
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        with bar.step("write"):
+            n_triples = _write_ntriples(tmp, final)
+            focus, known = _nodes(final, ctx)
+            del final
+        with bar.step("validate"):
+            report = _validate(tmp, ctx, focus, known, rows, src_files)
+            errors = sorted((r for r in report.results if r.severity == "Violation"), key=_by_row)
+            if errors:
+                shown = "; ".join(r.line() for r in errors[:20])
+                raise ValidationFailed(report, printable(f"the import breaks {len(errors)} shape constraint(s) "
+                                                         f"(nothing written): {shown}"))
+        os.replace(tmp, out_path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    with bar.step("reports"):
         rejects_path = Path(rejects_arg) if rejects_arg is not None else out_path.with_suffix(".rejects.csv")
         if all_rejects or rejects_arg is not None:
             _write_rejects(rejects_path, all_rejects)
@@ -406,7 +433,7 @@ def _run(spec: MappingSpec, assigned: dict[str, Path], out_path: Path, rejects_a
                                                                            for x in m.merged_ids.split()),
                                                 m.rule, f"{m.score:g}") for m in merges]))
     return ImportResult(spec, out_path, list(tables.values()), n_triples, all_rejects, merges, organisations,
-                        merged, violations, rejects_path if (all_rejects or rejects_arg) else None, merges_path,
+                        merged, report.results, rejects_path if (all_rejects or rejects_arg) else None, merges_path,
                         bar.timings)
 
 
@@ -467,7 +494,7 @@ def _link(t: pl.DataFrame, spec: MappingSpec, ctx: ImportContext, curated_links:
     labels = t.filter(is_label).unique(["s", "o"], keep="first").sort(["s", "rank", "row", "o"])
     if labels.height:
         others = t.filter(~is_label)
-        ctx_labels = ctx.english_labels
+        ctx_labels = ctx.english_labels(_defined(labels, ctx))
         ctx_lit = pl.DataFrame({"s": pl.Series([_iri(x) for x in ctx_labels], dtype=pl.Utf8),
                                 "__ctx": ntriples_literal(pl.Series(list(ctx_labels.values()), dtype=pl.Utf8), None,
                                                           "en")})
@@ -507,6 +534,13 @@ def _link(t: pl.DataFrame, spec: MappingSpec, ctx: ImportContext, curated_links:
     return t, rejects
 
 
+def _defined(t: pl.DataFrame, ctx: ImportContext) -> list[str]:
+    """The subjects of ``t`` that the graph defines (has a type for), as plain IRIs."""
+    found = t.select(pl.col("s").unique()).join(ctx.types.select(pl.col("node").alias("s")).unique(), on="s",
+                                                how="semi")
+    return sorted(found["s"].str.slice(1).str.strip_suffix(">").to_list())
+
+
 def _show(term: str) -> str:
     """A term as a person reads it: a CURIE, or a literal's text."""
     if term.startswith("<"):
@@ -522,14 +556,25 @@ def _canon(col: str) -> pl.Expr:
     return pl.when(dec.is_not_null()).then(dec.cast(pl.Float64, strict=False).cast(pl.Utf8)).otherwise(c)
 
 
+@lru_cache(maxsize=2)
+def _one_value(shapes: Path, mtime: float) -> tuple[tuple[str, str], ...]:
+    """``(property, class)``: the shapes give ``sh:maxCount 1`` to the property (a predicate path) on
+    the class's nodes."""
+    store = ox.Store()
+    store.load(path=str(shapes), format=ox.RdfFormat.TURTLE)
+    res = store.query("""PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT DISTINCT ?p ?c WHERE { ?shape sh:targetClass ?c ; sh:property ?ps . ?ps sh:path ?p ; sh:maxCount 1 .
+                                      FILTER(isIRI(?p)) FILTER NOT EXISTS { ?shape sh:deactivated true } }""")
+    return tuple(sorted((row[0].value, row[1].value) for row in res))  # type: ignore[union-attr]
+
+
 def _single_values(t: pl.DataFrame, ctx: ImportContext, files: Sequence[str]) -> tuple[pl.DataFrame, list[Reject]]:
     """Keep one value per subject for the properties the shapes say take one value."""
     single: dict[str, set[str]] = {}  # property -> the classes (with subclasses) it takes one value for
-    for c in load_constraints(actor_shapes_file()):
-        if c.kind == "maxCount" and c.param == 1 and not c.inverse and c.path and c.path != RDFS_LABEL[1:-1]:
-            for kind, cls in c.targets:
-                if kind == "class":
-                    single.setdefault(c.path, set()).update(ctx.subclasses.get(cls, frozenset({cls})))
+    shapes = actor_shapes_file()
+    for prop, cls in _one_value(shapes, shapes.stat().st_mtime):
+        if prop != RDFS_LABEL[1:-1]:
+            single.setdefault(prop, set()).update(ctx.subclasses.get(cls, frozenset({cls})))
     rejects: list[Reject] = []
     if not t.height:
         return t, rejects
@@ -545,7 +590,7 @@ def _single_values(t: pl.DataFrame, ctx: ImportContext, files: Sequence[str]) ->
         rows = rows.join(targets.unique(), on="s", how="semi")
         if not rows.height:
             continue
-        known = ctx.values_of(prop)
+        known = ctx.values_of(prop, _defined(rows, ctx))
         rows = rows.sort(["s", "rank", "row", "o"]).join(known, on="s", how="left")
         first = rows.group_by("s", maintain_order=True).agg(pl.col("o").first().alias("__first"))
         rows = rows.join(first, on="s", how="left")
@@ -569,22 +614,54 @@ def _single_values(t: pl.DataFrame, ctx: ImportContext, files: Sequence[str]) ->
 
 
 def _write_ntriples(path: Path, final: pl.DataFrame) -> int:
-    """Write the triples as N-Triples sorted by subject, predicate and object, without duplicates,
-    atomically (a temporary file renamed over ``path``); return how many."""
+    """Write the triples to ``path`` (the temporary file that is renamed into place once they are
+    valid) as N-Triples sorted by subject, predicate and object, without duplicates; return how many."""
     lines = (final.sort(["s", "p", "o"])
              .select((pl.col("s") + " " + pl.col("p") + " " + pl.col("o") + " .").alias("l")))
     lines = lines.filter(pl.col("l") != pl.col("l").shift(1).fill_null(""))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        lines.write_csv(tmp, include_header=False, quote_style="never", line_terminator="\n")
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    lines.write_csv(path, include_header=False, quote_style="never", line_terminator="\n")
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
     return lines.height
+
+
+def _nodes(final: pl.DataFrame, ctx: ImportContext) -> tuple[list[str], list[str]]:
+    """The import's subjects (the nodes to validate) and the IRIs it mentions that the graph defines."""
+    def plain(col: pl.Expr) -> pl.Expr:
+        return col.str.slice(1).str.strip_suffix(">")
+
+    subjects = final.select(pl.col("s").unique())
+    mentioned = pl.concat([subjects, final.filter(pl.col("o").str.starts_with("<")).select(pl.col("o").alias("s"))
+                          .unique()]).unique()
+    known = mentioned.join(ctx.types.select(pl.col("node").alias("s")).unique(), on="s", how="semi")
+    return (subjects.select(plain(pl.col("s")))["s"].to_list(), known.select(plain(pl.col("s")))["s"].to_list())
+
+
+def _by_row(result: ValidationResult) -> tuple[str, int, str]:
+    """Results in the order of the tables' rows (``file, row N``)."""
+    file, _, row = result.source_file.rpartition(", row ")
+    return (file, int(row), result.line()) if row.isdigit() else (result.source_file, 0, result.line())
+
+
+def _validate(path: Path, ctx: ImportContext, focus: list[str], known: list[str], rows: pl.DataFrame,
+              files: Sequence[str]) -> ValidationReport:
+    """Check the written triples against the actor shapes, as they will be in the graph; each result
+    names the table and row its node came from."""
+    added = ox.Store()
+    added.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    where: dict[str, str] = {}
+
+    def origin(iri: str) -> str:
+        if not where:  # only when there are results
+            where.update((s[1:-1], f"{files[src]}, row {row}") for s, src, row in rows.iter_rows())
+        return where.get(iri, "")
+
+    try:
+        return ctx.ds.validate_addition(added, focus=focus, nodes=known, shapes=[actor_shapes_file()],
+                                        origin=origin)
+    finally:
+        del added
 
 
 def _with_provenance(t: pl.DataFrame, spec: MappingSpec, tables: dict[str, Table], run_id: str, date: str,

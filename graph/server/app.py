@@ -85,17 +85,29 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 # -- middleware -----------------------------------------------------------------------------
 
-class SecurityHeaders:
-    """Adds the CSP (unless the route set its own) and the other security headers to every response."""
+class _HTTPMiddleware:
+    """An ASGI middleware for the HTTP requests it :meth:`applies` to; anything else passes through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
+    def applies(self, scope: Scope) -> bool:
+        return True
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not self.applies(scope):
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
 
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(_HTTPMiddleware):
+    """Adds the CSP (unless the route set its own) and the other security headers to every response."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -109,16 +121,10 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
-class ErrorBoundary:
+class ErrorBoundary(_HTTPMiddleware):
     """Turns any exception into a generic 500 (JSON, or a short page for browsers); details go to the log."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:
@@ -147,17 +153,17 @@ _ERROR_PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><
                "</body></html>")
 
 
-class BodyLimit:
+class BodyLimit(_HTTPMiddleware):
     """Refuses request bodies above ``limit`` bytes with 413 (declared or streamed)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
+    def applies(self, scope: Scope) -> bool:
+        return scope["method"] not in ("GET", "HEAD", "OPTIONS")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for k, v in scope.get("headers", []):
             if k == b"content-length":
                 try:

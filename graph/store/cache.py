@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: Bump when the layout of a cache entry changes.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 class CacheWarning(UserWarning):

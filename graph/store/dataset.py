@@ -17,6 +17,8 @@ Everything else is derived lazily, from the store:
 ``ds.network(...)``   the networkx projection, with class/linkage filters (cached as JSON)
 ``ds.subgraph(iris)`` a small rdflib graph around some entities (for maps and ego networks)
 ``ds.rdflib()``       the whole graph in rdflib, only where a library needs it (small graphs)
+``ds.curated_subjects()``  the IRIs the built-in curated data defines (recorded when built)
+``ds.validate_addition(store)``  SHACL for new triples as they will be in this dataset (imports)
 
 Examples
 --------
@@ -55,6 +57,7 @@ from .oxstore import LocalStore
 
 if TYPE_CHECKING:
     from ..network.topology import Topology
+    from .validate import ValidationReport
 
 __all__ = ["Dataset", "open_dataset", "open_graph"]
 
@@ -68,6 +71,7 @@ SELECT DISTINCT ?e ?p ?n WHERE {
 }"""  # every name; the entities' are kept in Python (faster than the join at a million triples)
 _Q_ENTITIES = """
 SELECT DISTINCT ?e WHERE { ?c rdfs:subClassOf* ckg:Entity . ?e a ?c . FILTER(isIRI(?e)) }"""
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,18 @@ def _fill(store: ox.Store, sources: _Sources, files: list[tuple[str, Path]], *, 
         return
     for name, f in files:
         _load_file(store, f, name, bulk=bulk)
+
+
+def _curated_subjects(files: list[tuple[str, Path]]) -> list[str]:
+    """The IRIs that the curated data files give an ``rdf:type`` (small files: parsed once more)."""
+    out: set[str] = set()
+    for name, f in files:
+        fmt, data = read_source(f, name)
+        with parse_errors(name, data):
+            for q in ox.parse(data, format=fmt, base_iri=f.resolve().as_uri()):
+                if q.predicate == _TYPE and isinstance(q.subject, ox.NamedNode):
+                    out.add(q.subject.value)
+    return sorted(out)
 
 
 def _select(store: ox.Store, q: str) -> Iterator[list[Any]]:
@@ -177,6 +193,7 @@ class Dataset:
         self._topos: dict[str, Topology] = {}
         self._schema: Graph | None = None
         self._schema_quads: list[ox.Quad] | None = None
+        self._curated: frozenset[str] | None = None
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -243,6 +260,9 @@ class Dataset:
             ents, rows = _index_rows(store)
             db = sqlite3.connect(str(tmp / "index.sqlite"))
             write_index(db, ents, rows)
+            db.execute("CREATE TABLE curated (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+            db.executemany("INSERT INTO curated VALUES (?)", ((i,) for i in _curated_subjects(self._curated_files())))
+            db.commit()
             db.close()
             meta = {"key": self.key, "files": self.files, "triples": len(store), "stats": store_stats(store)}
             del store
@@ -299,6 +319,37 @@ class Dataset:
                 write_index(db, *_index_rows(self.store))
                 self._index = EntityIndex(db=db, exists=self._exists, label_fn=self.label)
         return self._index
+
+    def _curated_files(self) -> list[tuple[str, Path]]:
+        if not self.sources.default_data:
+            return []
+        from ..resources import default_data_files
+
+        built_in = {f.resolve() for f in default_data_files()}
+        return [(name, f) for name, f in self._files if f.resolve() in built_in]
+
+    def curated_subjects(self) -> frozenset[str]:
+        """The IRIs the built-in curated data defines (gives a type); empty without the default data.
+
+        An import links to these and never adds facts about them. Recorded in the cache entry
+        when the dataset is built.
+
+        >>> "https://w3id.org/clusterkg/id/horizon-2020" in Dataset(use_cache=False).curated_subjects()
+        True
+        >>> Dataset(default_data=False, use_cache=False).curated_subjects()
+        frozenset()
+        """
+        if self._curated is None:
+            self._open()
+            if self._entry is not None:
+                db = sqlite3.connect(f"{(self._entry / 'index.sqlite').resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    self._curated = frozenset(r[0] for r in db.execute("SELECT iri FROM curated"))
+                finally:
+                    db.close()
+            else:
+                self._curated = frozenset(_curated_subjects(self._curated_files()))
+        return self._curated
 
     def _exists(self, iri: URIRef) -> bool:
         node = ox.NamedNode(str(iri))
@@ -457,6 +508,16 @@ class Dataset:
 
             return validate_graph(self.loaded(), warnings=warnings)
         return validate_store(self.store, origin=self.origin(), warnings=warnings)
+
+    def validate_addition(self, added: ox.Store, **options: Any) -> ValidationReport:
+        """The SHACL report of new triples (``added``, a writable store) as they will be in this
+        dataset, without copying it: see :func:`graph.store.validate.validate_addition` (the
+        options are its ``focus``, ``nodes``, ``shapes``, ``warnings`` and ``origin``)."""
+        from .validate import validate_addition
+
+        if self.endpoint is not None:
+            raise InputError("new triples are validated against local files, not against --endpoint")
+        return validate_addition(self.store, added, **options)
 
     def loaded(self) -> LoadedGraph:
         """The whole graph with the file each subject was first stated in (for validation reports)."""

@@ -58,6 +58,7 @@ import pyoxigraph as ox
 from ..errors import InputError
 
 __all__ = [
+    "FOCUS_IN_QUERY",
     "SUPPORTED_COMPONENTS",
     "SUPPORTED_TARGETS",
     "Check",
@@ -758,6 +759,12 @@ def expand_class_paths(query: str, closures: Mapping[str, list[str]]) -> str:
     return _CLASS_PATH.sub(sub, query)
 
 
+#: The most focus nodes :func:`run_checks` puts into its queries as a ``VALUES`` clause. On the
+#: 2-million-triple H2020 import, checking its 388,630 subjects through ``VALUES`` took 81 s and
+#: checking every target then keeping theirs 20 s.
+FOCUS_IN_QUERY = 5_000
+
+
 def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str] | None = None,
                graph: ox.NamedNode | ox.BlankNode | None = None) -> Iterator[Hit]:
     """Run ``checks`` on ``store`` and yield every result.
@@ -769,13 +776,22 @@ def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str]
     checks : iterable of Check
         From :func:`compile_shapes`.
     focus : iterable of str, optional
-        Check only these focus nodes (IRIs); ``None`` checks every target.
+        Check only these focus nodes (IRIs); ``None`` checks every target. Up to
+        :data:`FOCUS_IN_QUERY` of them go into every query as a ``VALUES`` clause; a larger set
+        (say the 400,000 subjects of an import) is checked by running every check on every
+        target and keeping the hits on these nodes, which is several times faster than a
+        ``VALUES`` clause that large (the results are the same).
     graph : pyoxigraph.NamedNode or BlankNode, optional
         Read the data from this named graph instead of the default graph.
     """
     values = ""
+    wanted: set[str] | None = None
     if focus is not None:
-        values = "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(set(focus))) + " }"
+        nodes = set(focus)
+        if len(nodes) <= FOCUS_IN_QUERY:
+            values = "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(nodes)) + " }"
+        else:
+            wanted = nodes
     checks = list(checks)
     closures = class_closures(store, (c.query for c in checks), graph)
 
@@ -784,7 +800,8 @@ def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str]
         query = expand_class_paths(check.query, closures).replace(_focus_placeholder(), values, 1)
         for row in store.query(query, default_graph=graph):  # type: ignore[union-attr]
             this = row["this"]
-            if this is None:
+            if this is None or (wanted is not None and (not isinstance(this, ox.NamedNode)
+                                                        or this.value not in wanted)):
                 continue
             value = _get(row, "value")
             path = _get(row, "path")

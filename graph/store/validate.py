@@ -39,19 +39,22 @@ from ..namespaces import curie
 from ..resources import shape_files
 from ..textsafe import escape_controls, json_safe
 from .load import LoadedGraph
-from .shacl import Check, Hit, compile_shapes, run_checks
+from .shacl import Check, Hit, UnsupportedShapeError, compile_shapes, run_checks
 
 __all__ = [
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
     "shape_checks",
+    "validate_addition",
     "validate_graph",
     "validate_store",
 ]
 
 _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
 @dataclass(frozen=True, order=True)
@@ -311,3 +314,130 @@ def validate_graph(loaded: LoadedGraph, *, warnings: bool = True) -> ValidationR
         return origins.get(node, "")
 
     return validate_store(local.store, origin=origin, warnings=warnings, graph=local.default_graph)
+
+
+# Constraint components that look at a focus node's values and at the values' types only (one step).
+_ONE_STEP = {"Class", "Datatype", "NodeKind", "MinCount", "MaxCount", "MinInclusive", "MaxInclusive",
+             "MinExclusive", "MaxExclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn", "UniqueLang",
+             "In", "HasValue", "QualifiedMinCount", "QualifiedMaxCount"}
+
+
+def _iris(store: ox.Store, query: str) -> set[str]:
+    return {row[0].value for row in store.query(query) if isinstance(row[0], ox.NamedNode)}  # type: ignore[union-attr]
+
+
+def validate_addition(
+    base: ox.Store,
+    added: ox.Store,
+    *,
+    focus: Iterable[str] | None = None,
+    nodes: Iterable[str] | None = None,
+    shapes: Iterable[str | Path] | None = None,
+    warnings: bool = True,
+    origin: Callable[[str], str] | None = None,
+) -> ValidationReport:
+    """Validate what ``added`` adds to ``base``: its nodes as they will be in the union of both.
+
+    This is :func:`validate_store` on the union, restricted to the nodes the addition states
+    facts about, without copying ``base`` (a dataset of millions of triples, opened read-only):
+    the part of ``base`` the checks read is copied into ``added`` (which is changed), namely
+    every triple ``base`` states about a focus node, the triples that point at a focus node along
+    an inverse path of the shapes, the types of every node these and the addition point at, and
+    the class hierarchy. So a node ``base`` already defines keeps its facts (a label it has
+    there counts), a link to a node of ``base`` is checked against that node's classes, and
+    ``base``'s own nodes are not validated again. A result that ``base`` alone already has on a
+    focus node (a dangling link of an earlier import, say) is left out: it is not the addition's,
+    and validating ``base`` reports it.
+
+    Parameters
+    ----------
+    base : pyoxigraph.Store
+        The graph the addition goes into (ontology and data in the default graph), read only.
+    added : pyoxigraph.Store
+        The new triples, in the default graph (a writable store, e.g. in memory).
+    focus : iterable of str, optional
+        The nodes to validate (IRIs); default: every subject of ``added``.
+    nodes : iterable of str, optional
+        The IRIs of ``added`` that ``base`` may know (subjects and objects); default: every IRI
+        of ``added``. Only these are looked up in ``base``: a caller that knows which of them
+        ``base`` defines passes just those.
+    shapes, warnings, origin
+        As for :func:`validate_store`.
+
+    Returns
+    -------
+    ValidationReport
+        The results the addition brings to the focus nodes.
+
+    Raises
+    ------
+    graph.store.shacl.UnsupportedShapeError
+        If a shape looks further than one step from its focus node (``sh:node``, ``sh:or``, ...,
+        SPARQL constraints, paths longer than one predicate): the copied part of ``base`` would
+        not be enough to check it.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> from graph.store.dataset import Dataset
+    >>> added = ox.Store()
+    >>> added.load(b'''
+    ... @prefix ckg: <https://w3id.org/clusterkg/ontology#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+    ... @prefix ckr: <https://w3id.org/clusterkg/id/> . @prefix src: <https://w3id.org/clusterkg/source/> .
+    ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ... ckr:org-x a ckg:Organisation ; rdfs:label "X"@en ; ckg:locatedIn ckg:Nowhere ;
+    ...     prov:wasDerivedFrom src:seed-title .
+    ... ckr:org-y a ckg:Organisation ; rdfs:label "Y"@en ; prov:wasDerivedFrom src:seed-title ;
+    ...     ckg:locatedIn <http://publications.europa.eu/resource/authority/country/DEU> .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> from graph.resources import shape_files
+    >>> report = validate_addition(Dataset(use_cache=False).store, added, shapes=[shape_files()["actors"]])
+    >>> [(r.focus, r.path, r.value) for r in report.results]
+    [('ckr:org-x', 'ckg:locatedIn', 'ckg:Nowhere')]
+    """
+    checks = shape_checks(shapes, warnings=warnings)
+    deep = sorted({c.component for c in checks
+                   if c.component.removesuffix("ConstraintComponent") not in _ONE_STEP or (c.path and not c.path_iri)})
+    if deep:
+        raise UnsupportedShapeError(f"validating an addition supports shapes that look one step from their focus "
+                                    f"node; these do not: {', '.join(deep)}")
+    wanted = set(focus) if focus is not None else _iris(added, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+    known = set(nodes) if nodes is not None else _iris(
+        added, "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } }")
+    inverse = sorted({c.path_iri for c in checks if c.inverse})
+    graph = ox.DefaultGraph()
+    copied: list[ox.Quad] = []
+    ends: set[ox.NamedNode | ox.BlankNode] = set()
+    stated: set[str] = set()  # focus nodes base states facts about
+    for iri in sorted(known):
+        node = ox.NamedNode(iri)
+        if iri not in wanted:  # a node the addition points at: its types
+            copied.extend(base.quads_for_pattern(node, _TYPE, None, graph))
+            continue
+        for q in base.quads_for_pattern(node, None, None, graph):
+            copied.append(q)
+            stated.add(iri)
+            if isinstance(q.object, ox.NamedNode | ox.BlankNode):
+                ends.add(q.object)
+        for p in inverse:
+            for q in base.quads_for_pattern(None, ox.NamedNode(p), node, graph):
+                copied.append(q)
+                ends.add(q.subject)  # type: ignore[arg-type]
+    for end in sorted(ends, key=str):
+        if not (isinstance(end, ox.NamedNode) and end.value in known):
+            copied.extend(base.quads_for_pattern(end, _TYPE, None, graph))
+    copied.extend(base.quads_for_pattern(None, _SUBCLASS, None, graph))
+    quads = [ox.Quad(q.subject, q.predicate, q.object) for q in copied]
+    added.extend(quads)
+    report = validate_store(added, origin=origin, warnings=warnings, focus=wanted, shapes=shapes)
+    if not stated or not report.results:
+        return report
+    # What base already breaks on these nodes is base's problem, reported by validating base.
+    alone = ox.Store()
+    alone.extend(quads)
+    before = {_key(r) for r in validate_store(alone, warnings=warnings, focus=stated, shapes=shapes).results}
+    return ValidationReport([r for r in report.results if _key(r) not in before])
+
+
+def _key(r: ValidationResult) -> tuple[str, str, str, str, str]:
+    return r.severity, r.focus, r.path, r.message, r.value

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.imports import ImportResult, import_tables
+from graph.store.dataset import Dataset
 
 from .helpers import FIXTURES, RUN_DATE, Chain, real
 
@@ -18,9 +19,11 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
     results: dict[str, ImportResult] = {}
 
     def run(name: str, mapping: str, inputs: list[Path]) -> None:
-        results[name] = import_tables(mapping, inputs, out=folder / f"{name}.nt", data=[folder / f"{n}.nt"
-                                                                                        for n in results],
-                                      run_date=RUN_DATE, progress=False)
+        # each step links into the earlier ones; a graph used once is built in memory (the CLI tests
+        # build and reuse cache entries)
+        graph = Dataset([folder / f"{n}.nt" for n in results], use_cache=False)
+        results[name] = import_tables(mapping, inputs, out=folder / f"{name}.nt", dataset=graph, run_date=RUN_DATE,
+                                      progress=False)
 
     run("nuts", "nuts-2021", [real("NUTS2021.xlsx")])
     run("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")])

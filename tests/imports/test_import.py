@@ -185,7 +185,8 @@ def test_context_from_earlier_imports_reuses_organisations(chain: Chain) -> None
 
 
 def test_no_default_data_means_no_curated_context(tmp_path: Path) -> None:
-    res = import_tables("cluster-organisations", [TEMPLATE], out=tmp_path / "x.nt", curated=[], progress=False)
+    res = import_tables("cluster-organisations", [TEMPLATE], out=tmp_path / "x.nt", default_data=False,
+                       progress=False)
     # without the curated graph, ecosystems, partnerships and labels are unknown names
     assert res.rejected_rows > 2
     assert os.path.exists(tmp_path / "x.nt")
@@ -200,3 +201,25 @@ def test_one_value_where_the_shapes_allow_one(chain: Chain) -> None:
     everything = store_of(*[chain.out(n) for n in chain.results])
     for prop in ("ckg:endDate", "ckg:startDate", "ckg:totalCost", "ckg:ecMaxContribution", "ckg:pic"):
         assert count(everything, f"SELECT DISTINCT ?s {{ ?s {prop} ?a, ?b FILTER(?a != ?b) }}") == 0, prop
+
+
+def test_the_context_is_the_dataset_every_command_opens(chain: Chain, tmp_path: Path, runner,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli import cli
+    from graph.store.dataset import Dataset
+
+    regions = tmp_path / "regions.nt"  # a context no other test uses: its dataset is built here, once
+    regions.write_bytes(chain.out("nuts").read_bytes())
+    built: list[Path] = []
+    build = Dataset._build_entry
+    monkeypatch.setattr(Dataset, "_build_entry", lambda self, root, entry: (built.append(entry),
+                                                                            build(self, root, entry))[1])
+    ops = real("osdata_ERDF_BaWue_2014-2020.csv")
+    first = import_tables("erdf-operations-de", [ops], out=tmp_path / "a.nt", data=[regions], run_date=RUN_DATE,
+                          progress=False)
+    again = runner.invoke(cli, ["--data", str(regions), "import", "erdf-operations-de", str(ops), "--out",
+                                str(tmp_path / "b.nt"), "--run-date", RUN_DATE])
+    assert again.exit_code == 0, again.output
+    assert runner.invoke(cli, ["--data", str(regions), "stats"]).exit_code == 0
+    assert built == [Dataset([regions]).entry]  # built by the first import, opened by the second and by stats
+    assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes() and first.triples > 0

@@ -4,11 +4,10 @@ templates and static files (YASGUI included) from the installed package."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 @pytest.mark.server
-def test_installed_package_serves_the_explorer(tmp_path: Path) -> None:
+def test_installed_package_serves_the_explorer(tmp_path: Path, local_server: Any) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
@@ -27,29 +26,14 @@ def test_installed_package_serves_the_explorer(tmp_path: Path) -> None:
                     str(next(wheels.glob("clusterkg-*.whl")))], check=True, capture_output=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import graph, cli;"
             "assert graph.__file__.startswith(sys.argv[1]), graph.__file__;"
             "sys.argv = ['clusterkg', 'serve', '--port', sys.argv[2]]; cli.main()")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["CLUSTERKG_CACHE_DIR"] = str(tmp_path / "cache")
-    log = tmp_path / "serve.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(site), str(port)], cwd=elsewhere, env=env,
-                                stdout=subprocess.DEVNULL, stderr=err)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                home = httpx.get(base + "/", headers={"Accept": "text/html"}, timeout=5)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the installed server did not start"
-                time.sleep(0.3)
+    with local_server(lambda port: [sys.executable, "-c", code, str(site), str(port)], "/", "the installed server",
+                      timeout=120, cwd=elsewhere, env=env) as base:
+        home = httpx.get(base + "/", headers={"Accept": "text/html"}, timeout=30)
         assert home.status_code == 200 and "clusterkg" in home.text
         for path in ("/static/explorer.css", "/static/map.js", "/static/yasgui/yasgui.min.js",
                      "/static/vis/vis-network.min.js", "/queries/jci-policy-links"):
@@ -58,10 +42,3 @@ def test_installed_package_serves_the_explorer(tmp_path: Path) -> None:
         assert "yasgui.min.js" in editor.text
         ask = httpx.get(base + "/sparql", params={"query": "ASK { ?s a ckg:Eurocluster }"}, timeout=30)
         assert ask.json()["boolean"] is True
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)

@@ -1,20 +1,14 @@
 """Any SPARQL 1.1 store: push the graph to a real Oxigraph server and query it there.
 
 The server is the `oxigraph` PyPI package's binary, started on a free loopback port in a temporary
-folder and stopped after the module. Nothing but 127.0.0.1 is contacted.
+folder and stopped after the module (the ``oxigraph_server`` fixture of tests/conftest.py). Nothing
+but 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,13 +25,6 @@ from graph.sparql.results import row_multiset
 pytestmark = pytest.mark.server
 
 
-def _oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(found).exists():
-        pytest.fail("the `oxigraph` binary is missing: pip install -e '.[test]' installs it")
-    return found
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -45,47 +32,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    proc = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(location),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"oxigraph server did not start: {err}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-
-
-@pytest.fixture(scope="module")
-def pushed(server: str) -> str:
+def pushed(oxigraph_server: str) -> str:
     from click.testing import CliRunner
 
-    res = CliRunner().invoke(cli, ["push", "--endpoint", f"{server}/store", "--replace", "--format", "json"],
+    res = CliRunner().invoke(cli, ["push", "--endpoint", f"{oxigraph_server}/store", "--replace", "--format", "json"],
                              catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert '"method": "graph-store"' in res.output
-    return server
+    return oxigraph_server
 
 
 def test_every_library_query_gives_the_same_rows_remotely(pushed: str) -> None:
@@ -145,7 +99,8 @@ def test_rdflib_sparqlstore_reads_our_graph(pushed: str) -> None:
     assert [r[0] for r in rows] == [r[0] for r in local.rows] and rows
 
 
-def test_update_fallback_named_graph_and_blank_nodes(server: str, tmp_path: Path) -> None:
+def test_update_fallback_named_graph_and_blank_nodes(oxigraph_server: str, tmp_path: Path) -> None:
+    server = oxigraph_server
     # Test fixture: a tiny graph with blank nodes, pushed in batches of 2 triples.
     data = tmp_path / "with-bnodes.ttl"
     data.write_text(
@@ -184,7 +139,8 @@ def test_endpoint_errors_are_clear(runner) -> None:
     assert res.exit_code == 2 and "--header" in res.output
 
 
-def test_http_errors_from_the_server_are_reported(server: str) -> None:
+def test_http_errors_from_the_server_are_reported(oxigraph_server: str) -> None:
+    server = oxigraph_server
     with pytest.raises(EndpointError, match="HTTP 4"):
         push([(URIRef("https://example.org/x"),) * 3], f"{server}/store?graph=not%20an%20iri")
 

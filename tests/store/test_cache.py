@@ -48,6 +48,17 @@ def test_built_once_then_opened_from_the_store(tmp_path: Path, cache: Path, monk
     assert second.stats() == first.stats()
 
 
+def test_curated_subjects_are_recorded_in_the_entry(tmp_path: Path, cache: Path, monkeypatch) -> None:
+    f = tmp_path / "x.ttl"
+    _write(f, "mine")
+    built = Dataset([f]).curated_subjects()
+    assert built == Dataset([f], use_cache=False).curated_subjects()
+    assert "https://w3id.org/clusterkg/id/horizon-2020" in built and SUBJ not in built  # --data is not curated
+    assert Dataset([f], default_data=False).curated_subjects() == frozenset()
+    monkeypatch.setattr("graph.store.dataset._curated_subjects", lambda *a: pytest.fail("parsed again"))
+    assert Dataset([f]).curated_subjects() == built  # read from the entry
+
+
 def test_changed_input_is_never_served_stale(tmp_path: Path, cache: Path) -> None:
     f = tmp_path / "x.ttl"
     _write(f, "before")

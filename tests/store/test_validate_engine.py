@@ -192,14 +192,18 @@ def test_ill_formed_literal_fails_datatype(both: tuple[set[Key], set[Key]]) -> N
             "Warning") in ours
 
 
-def test_focus_restriction() -> None:
+def test_focus_restriction(monkeypatch: pytest.MonkeyPatch) -> None:
     store = ox.Store()
     store.load(DATA, format=ox.RdfFormat.TURTLE)
     checks = compile_shapes(SHAPES)
     all_foci = {hit.focus.value for hit in run_checks(store, checks)}
     assert {"http://example.org/bob", "http://example.org/carol"} <= all_foci
-    only = {hit.focus.value for hit in run_checks(store, checks, focus=["http://example.org/carol"])}
-    assert only == {"http://example.org/carol"}
+    only = [(h.check, h.focus, h.value) for h in run_checks(store, checks, focus=["http://example.org/carol"])]
+    assert {focus.value for _, focus, _ in only} == {"http://example.org/carol"}
+    # a focus set too large for a VALUES clause: every target is checked and only these are kept
+    monkeypatch.setattr("graph.store.shacl.FOCUS_IN_QUERY", 0)
+    kept = [(h.check, h.focus, h.value) for h in run_checks(store, checks, focus=["http://example.org/carol"])]
+    assert kept == only
 
 
 @pytest.mark.parametrize(
