@@ -24,9 +24,53 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def session_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A private folder of this test session that every xdist worker shares (the workers' temporary
+    folders sit side by side in the session's): what one worker builds there, the others reuse."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def session_lock(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[None]:
+    """Hold an exclusive lock of this session (across xdist workers) while the block runs."""
+    import fcntl
+
+    with (session_folder(tmp_path_factory, "locks") / name).open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class SessionShare:
+    """What a session fixture hands out: :func:`session_folder` and :func:`session_lock` for it."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._factory = tmp_path_factory
+
+    def folder(self, name: str) -> Path:
+        return session_folder(self._factory, name)
+
+    def lock(self, name: str) -> Any:
+        return session_lock(self._factory, name)
+
+
+@pytest.fixture(scope="session")
+def session_share(tmp_path_factory: pytest.TempPathFactory) -> SessionShare:
+    """Folders and locks shared by the xdist workers of this session (build once, read everywhere)."""
+    return SessionShare(tmp_path_factory)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    cache = tmp_path_factory.mktemp("clusterkg-cache")
+    # one cache per test session, shared by the xdist workers (its entries are built in a private
+    # temporary folder and renamed into place, so two workers never see half an entry)
+    cache = session_folder(tmp_path_factory, "clusterkg-cache")
     old = os.environ.get("CLUSTERKG_CACHE_DIR")
     os.environ["CLUSTERKG_CACHE_DIR"] = str(cache)
     yield cache

@@ -16,7 +16,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 def inferred():
     import graph
 
-    return graph.open_graph(use_cache=False, infer="rdfs").graph
+    return graph.open_graph(infer="rdfs").graph  # through the session's cache: built once per session
 
 
 def ask(g, body: str) -> bool:

@@ -43,22 +43,28 @@ def real(name: str) -> Path:
     raise AssertionError(f"missing real-data fixture {name}")
 
 
-def _chain(folder: Path, steps: list[tuple[str, str, list[Path]]]) -> list[Path]:
-    """Run the imports in order, each reading the outputs before it; their N-Triples files."""
-    done: list[Path] = []
-    for name, mapping, inputs in steps:
-        for f in inputs:
-            assert f.is_file(), f"missing real-data fixture {f}"
-        out = folder / f"{name}.nt"
-        import_tables(mapping, inputs, out=out, data=list(done), run_date=RUN_DATE, progress=False)
-        done.append(out)
-    return done
+def _chain(share: Any, name: str, steps: list[tuple[str, str, list[Path]]]) -> list[Path]:
+    """Run the imports in order, each reading the outputs before it; their N-Triples files.
+
+    The chain runs once per test session: the first xdist worker to get here runs it (holding a
+    lock), the others read its files."""
+    folder = share.folder(f"actor-imports-{name}")
+    outs = [folder / f"{step}.nt" for step, _, _ in steps]
+    with share.lock(f"actor-imports-{name}"):
+        if not all(p.is_file() for p in outs):
+            done: list[Path] = []
+            for (_, mapping, inputs), out in zip(steps, outs, strict=True):
+                for f in inputs:
+                    assert f.is_file(), f"missing real-data fixture {f}"
+                import_tables(mapping, inputs, out=out, data=list(done), run_date=RUN_DATE, progress=False)
+                done.append(out)
+    return outs
 
 
 @pytest.fixture(scope="session")
-def region_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Path]]:
+def region_chain(session_share: Any) -> Iterator[list[Path]]:
     """The N-Triples files of the imports, in order: NUTS, Horizon Europe, H2020 (region excerpt), ERDF."""
-    yield _chain(tmp_path_factory.mktemp("region-imports"), [
+    yield _chain(session_share, "region", [
         ("nuts", "nuts-2021", [real("NUTS2021.xlsx")]),
         ("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")]),
         ("h2020", "cordis-h2020-participations", [real("eunets_h2020.region.csv.gz"),
@@ -80,9 +86,9 @@ def data_args(region_chain: list[Path]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def actor_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def actor_files(session_share: Any) -> list[Path]:
     """The N-Triples files of the imports (real rows; the cluster-organisation rows are a marked fixture)."""
-    return _chain(tmp_path_factory.mktemp("actor-imports"), STEPS)
+    return _chain(session_share, "partners", STEPS)
 
 
 @pytest.fixture(scope="session")
