@@ -87,3 +87,24 @@ def test_atomic_writes_get_ordinary_permissions(tmp_path: Path) -> None:
         os.umask(old)
     assert (tmp_path / "map.html").stat().st_mode & 0o777 == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+def test_store_serializations_are_the_sorted_lines_and_spot_blank_nodes() -> None:
+    """The N-Triples come from Oxigraph's own writer: sorted as text, and a blank node (never a literal
+    that happens to end in ``_:x .``) sends the graph through the canonical relabelling."""
+    import pyoxigraph as ox
+
+    from graph.store.serialize import store_serializations
+
+    ex = "http://ex.org/"
+    s = ox.Store()
+    s.add(ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(ex + "p"), ox.Literal("ends like a node _:x .")))
+    s.add(ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p"), ox.Literal("é ü", language="fr")))
+    s.add(ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "q"), ox.NamedNode(ex + "b")))
+    ttl, nt = store_serializations(s)
+    lines = nt.splitlines()
+    assert lines == sorted(lines) and len(lines) == 3 and "_:x ." in lines[-1]
+    assert Graph().parse(data=ttl, format="turtle").isomorphic(Graph().parse(data=nt, format="nt"))
+    s.add(ox.Quad(ox.NamedNode(ex + "c"), ox.NamedNode(ex + "q"), ox.BlankNode("zz")))
+    _, nt2 = store_serializations(s)
+    assert "_:zz" not in nt2 and len(nt2.splitlines()) == 4  # relabelled canonically
