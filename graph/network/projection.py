@@ -412,14 +412,10 @@ def project(
     >>> {d["kind"] for _, _, d in syn_only.edges(data=True)}
     {'synergy'}
     """
-    was_enabled = gc.isenabled()
-    gc.disable()  # bulk building: the collector would only rescan the RDF graph's objects
-    try:
-        return _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates,
-                        periods, statuses, synergies)
-    finally:
-        if was_enabled:
-            gc.enable()
+    net = _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates,
+                   periods, statuses, synergies)
+    assert isinstance(net, nx.MultiDiGraph)
+    return net
 
 
 _ENTITY = str(CKG.Entity)
@@ -765,16 +761,25 @@ class _Projection:
 
 def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterable[str],
              include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
-             statuses: Iterable[str], synergies: bool) -> nx.MultiDiGraph:
-    steps = _Projection(_Scan(graph))
-    steps.find_entity_classes()
-    steps.find_entities()
-    steps.find_vocabularies()
-    steps.select(include_classes, exclude_classes, include_predicates, exclude_predicates, periods, statuses)
-    edges = steps.property_edges()
-    if synergies:
-        edges += steps.synergy_edges()
-    return steps.graph(steps.nodes(), edges, synergies)
+             statuses: Iterable[str], synergies: bool, *, light: bool = False) -> nx.MultiDiGraph | Topology:
+    """The steps in order; ``light`` ends with the topology instead of the networkx graph."""
+    was_enabled = gc.isenabled()
+    gc.disable()  # bulk building: the collector would only rescan the RDF graph's objects
+    try:
+        steps = _Projection(_Scan(graph))
+        steps.find_entity_classes()
+        steps.find_entities()
+        steps.find_vocabularies()
+        steps.select(include_classes, exclude_classes, include_predicates, exclude_predicates, periods, statuses)
+        edges = steps.property_edges(light=light)
+        if synergies:
+            edges += steps.synergy_edges(light=light)
+        if light:
+            return steps.topology(edges, synergies)
+        return steps.graph(steps.nodes(), edges, synergies)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def project_topology(
@@ -801,21 +806,10 @@ def project_topology(
     >>> topo.node_list == ref.node_list, topo.edges == ref.edges, topo.weights == ref.weights
     (True, True, True)
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        steps = _Projection(_Scan(graph))
-        steps.find_entity_classes()
-        steps.find_entities()
-        steps.find_vocabularies()
-        steps.select(include_classes, exclude_classes, include_predicates, exclude_predicates, periods, statuses)
-        edges = steps.property_edges(light=True)
-        if synergies:
-            edges += steps.synergy_edges(light=True)
-        return steps.topology(edges, synergies)
-    finally:
-        if was_enabled:
-            gc.enable()
+    topo = _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates, periods,
+                    statuses, synergies, light=True)
+    assert isinstance(topo, Topology)
+    return topo
 
 
 def simple_graph(net: nx.MultiDiGraph) -> nx.Graph:

@@ -47,20 +47,27 @@ def projection_version() -> str:
     return h.hexdigest()[:12]
 
 
-def _read(path: Path) -> nx.MultiDiGraph | None:
+def _read_private(path: Path, parse: Any) -> Any:
+    """``parse(text)`` of a cache file this user wrote (private), or None when it is not usable."""
     if not (path.is_file() and is_private(path)):
         return None
     was = gc.isenabled()
     gc.disable()
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        net = nx.node_link_graph(doc, directed=True, multigraph=True, edges="edges")
-        return net if isinstance(net, nx.MultiDiGraph) else None
+        return parse(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     finally:
         if was:
             gc.enable()
+
+
+def _read(path: Path) -> nx.MultiDiGraph | None:
+    def parse(text: str) -> nx.MultiDiGraph | None:
+        net = nx.node_link_graph(json.loads(text), directed=True, multigraph=True, edges="edges")
+        return net if isinstance(net, nx.MultiDiGraph) else None
+
+    return _read_private(path, parse)
 
 
 def _write(path: Path, net: nx.MultiDiGraph | Topology) -> None:
@@ -83,12 +90,7 @@ def _write(path: Path, net: nx.MultiDiGraph | Topology) -> None:
 
 
 def _read_topology(path: Path) -> Topology | None:
-    if not (path.is_file() and is_private(path)):
-        return None
-    try:
-        return Topology.from_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return _read_private(path, Topology.from_json)
 
 
 def cached_projection(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> nx.MultiDiGraph:
