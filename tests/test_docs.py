@@ -134,7 +134,21 @@ def _readme_examples() -> list[tuple[str, list[str]]]:
     return found
 
 
-EXAMPLES = [(ex, []) for ex in _help_examples()] + _readme_examples()
+def _unique(examples: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Each example once: a command that both --help and the README show runs once (the README's
+    copy, which may also show its output)."""
+    seen: set[str] = set()
+    out = []
+    for ex, expected in reversed(examples):  # the README's come last: they are the ones kept
+        key = " ".join(shlex.split(ex, comments=True))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((ex, expected))
+    return out[::-1]
+
+
+EXAMPLES = _unique([(ex, []) for ex in _help_examples()] + _readme_examples())
 
 
 @pytest.fixture(scope="module")
