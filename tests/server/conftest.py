@@ -35,14 +35,16 @@ class Running:
 
 
 @contextmanager
-def start_server(paths: list[str | Path] = (), *, default_data: bool = True, **settings: Any) -> Iterator[Running]:
-    """Serve a dataset on a free loopback port for the duration of the block."""
+def start_server(paths: list[str | Path] = (), *, default_data: bool = True, dataset: Any = None,
+                 **settings: Any) -> Iterator[Running]:
+    """Serve a dataset (``dataset``, else the one of ``paths``) on a free loopback port for the
+    duration of the block."""
     import uvicorn
 
     import graph
     from graph.server import ServerConfig, create_app
 
-    ds = graph.open_dataset(list(paths), default_data=default_data)
+    ds = dataset if dataset is not None else graph.open_dataset(list(paths), default_data=default_data)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
