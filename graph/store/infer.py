@@ -11,7 +11,9 @@ Examples
 >>> from graph.store.load import load_graph
 >>> from graph.namespaces import CKG, COUNTRY
 >>> from rdflib import RDF
->>> g = load_graph().graph
+>>> g = load_graph(default_data=False).graph  # the ontology, and one fact:
+>>> g.add((COUNTRY.DEU, RDF.type, CKG.Country))  # doctest: +ELLIPSIS
+<Graph ...>
 >>> (COUNTRY.DEU, RDF.type, CKG.Place) in g
 False
 >>> materialise(g, "rdfs") > 0
