@@ -51,6 +51,7 @@ from ..errors import ClusterKGError, InputError, MissingInputError, QuerySyntaxE
 from ..namespaces import PREFIXES
 from ..store.load import LoadedGraph
 from ..store.oxstore import LocalStore, store_from_graph
+from .order import plan_order, sort_solutions
 from .results import EncodedTerm, QueryResult, decode_term, encode_term
 from .safety import QueryInfo, check_query
 
@@ -319,6 +320,16 @@ def _exec_oxigraph(local: LocalStore, text: str, info: QueryInfo, limit: int | N
     elif local.default_graph is not None and not info.datasets:
         kwargs["default_graph"] = local.default_graph
     try:
+        plan = plan_order(text) if info.form == "SELECT" else None
+        if plan is not None:  # sorted here rather than by Oxigraph (see graph/sparql/order.py)
+            res = store.query(plan.text, **kwargs)
+            assert isinstance(res, ox.QuerySolutions)
+            names = [v.value for v in res.variables]
+            width = range(len(names))
+            ordered = sort_solutions(names, [tuple(_enc_ox(sol[i]) for i in width) for sol in res], plan)
+            if ordered is not None:
+                rows, truncated = _take(ordered, limit)
+                return {"type": "SELECT", "vars": names, "truncated": truncated, "rows": rows}
         res = store.query(text, **kwargs)
         if isinstance(res, ox.QueryBoolean):
             return {"type": "ASK", "boolean": bool(res)}
