@@ -530,13 +530,25 @@ class _Compiler:
         projected variables)``: the focus nodes violating it are the targets ``JOIN`` the pattern
         (which lists the violations) or the targets ``MINUS`` the pattern (which lists the nodes
         that satisfy it). None when there is no such form (node shapes, SPARQL constraints,
-        qualified counts, nested shapes)."""
+        nested shapes)."""
         path_node = self.g.value(shape, SH + "path")
-        if path_node is None or local in ("sparql", "qualifiedMinCount", "qualifiedMaxCount",
-                                          "node", "not", "and", "or", "xone"):
+        if path_node is None or local in ("sparql", "node", "not", "and", "or", "xone"):
             return None
         path = self.path(path_node)
         v = self.var()
+        if local in ("qualifiedMinCount", "qualifiedMaxCount"):
+            qualifier = self.g.value(shape, SH + "qualifiedValueShape")
+            if qualifier is None:
+                return None
+            n = _literal_int(arg, f"sh:{local}")
+            if local == "qualifiedMinCount" and n <= 0:
+                return "JOIN", "{ FILTER(false) }", "?this"
+            values = f"?this {path} {v} . FILTER({self.conforms(qualifier, v)})"
+            if local == "qualifiedMinCount" and n == 1:
+                return "MINUS", f"{{ {values} }}", "?this"
+            op = ">=" if local == "qualifiedMinCount" else ">"
+            group = f"{{ SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {op} {n}) }}"
+            return ("MINUS" if local == "qualifiedMinCount" else "JOIN"), group, "?this"
         if local in ("minCount", "maxCount"):
             n = _literal_int(arg, f"sh:{local}")
             if local == "minCount" and n <= 0:

@@ -241,7 +241,8 @@ def test_scan_form_gives_the_per_node_form_results() -> None:
     assert {c.component for c in scanned} >= {
         "ClassConstraintComponent", "DatatypeConstraintComponent", "MinCountConstraintComponent",
         "MaxCountConstraintComponent", "UniqueLangConstraintComponent", "HasValueConstraintComponent",
-        "PatternConstraintComponent", "InConstraintComponent"}
+        "PatternConstraintComponent", "InConstraintComponent", "QualifiedMinCountConstraintComponent",
+        "QualifiedMaxCountConstraintComponent"}
     found = 0
     for c in scanned:
         per_node = rows(c.query.replace(_focus_placeholder(), "", 1))
