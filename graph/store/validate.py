@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
@@ -189,27 +190,50 @@ def _path_text(hit: Hit) -> str:
 
 
 class _Labels:
-    """English labels of focus nodes, looked up once each."""
+    """English labels of focus nodes: looked up once each, and after :data:`BULK_LABELS` lookups
+    read all at once with one scan of every label (the same labels, far fewer calls when a large
+    graph has many results)."""
 
     def __init__(self, store: ox.Store, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> None:
         self.store = store
         self.graph = graph
         self.cache: dict[ox.NamedNode | ox.BlankNode | ox.Literal, str] = {}
+        self.table: dict[ox.NamedNode | ox.BlankNode | ox.Literal, str] | None = None
 
     def __call__(self, node: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+        if self.table is not None:
+            return self.table.get(node, "")
         if node in self.cache:
             return self.cache[node]
         best = ""
         if not isinstance(node, ox.Literal):
-            for q in self.store.quads_for_pattern(node, _LABEL, None, self.graph):
-                lab = q.object
-                if isinstance(lab, ox.Literal):
-                    if lab.language == "en":
-                        best = lab.value
-                        break
-                    best = best or lab.value
+            best = _best_label(q.object for q in self.store.quads_for_pattern(node, _LABEL, None, self.graph))
         self.cache[node] = best
+        if len(self.cache) > BULK_LABELS:
+            self.table = self.read_all()
         return best
+
+    def read_all(self) -> dict[ox.NamedNode | ox.BlankNode | ox.Literal, str]:
+        """The label of every node that has one."""
+        found: dict[Any, list[Any]] = {}
+        for q in self.store.quads_for_pattern(None, _LABEL, None, self.graph):
+            found.setdefault(q.subject, []).append(q.object)
+        return {node: _best_label(labels) for node, labels in found.items()}
+
+
+def _best_label(labels: Iterable[Any]) -> str:
+    """The first English label, else the first label (in the store's order)."""
+    best = ""
+    for lab in labels:
+        if isinstance(lab, ox.Literal):
+            if lab.language == "en":
+                return lab.value
+            best = best or lab.value
+    return best
+
+
+#: Above this many focus nodes :func:`validate_store` reads every label at once.
+BULK_LABELS = 5_000
 
 
 def validate_store(
