@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -547,6 +547,14 @@ _OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=Non
                            help="Write the output to this file (atomically) instead of standard output.")
 
 
+def _network_report(func: F) -> F:
+    """The tail every entity-level network command shares: ``--format text|json``, ``--out``, the
+    network filters, the settings object and the error mapping."""
+    wrapped: Any = _network_options(click.pass_obj(handles_errors(func)))
+    return cast(F, click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                                show_default=True)(_OUT_OPTION(wrapped)))
+
+
 @cli.command()
 @click.argument("source")
 @click.argument("target")
@@ -558,11 +566,7 @@ _OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=Non
 @click.option("--avoid", multiple=True, metavar="ENTITY", help="Never pass through ENTITY (repeatable).")
 @click.option("--directed", is_flag=True,
               help="Follow linkages only in their stated direction (bidirectional synergies both ways).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_report
 def path(settings: Settings, source: str, target: str, k: int, max_hops: int | None, via: tuple[str, ...],
          avoid: tuple[str, ...], directed: bool, fmt: str, out: str | None, **filters: Any) -> None:
     """How is SOURCE linked to TARGET? The shortest linkage path (or the K shortest), each hop
@@ -674,11 +678,7 @@ def communities(settings: Settings, method: str, resolution: float, seed: int, m
               help="How many linkages away.")
 @click.option("--type", "types", multiple=True, metavar="CLASS",
               help="Walk only through entities of CLASS (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_report
 def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ...], fmt: str,
                out: str | None, **filters: Any) -> None:
     """The ego network of ENTITY: every entity within --depth linkages, grouped by linkage type,
