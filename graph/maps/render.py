@@ -111,9 +111,13 @@ def vis_assets() -> tuple[str, str]:
     >>> "vis-network" in js[:2000].lower() and ".vis-network" in css
     True
     """
-    import pyvis
+    import importlib.util
 
-    base = Path(pyvis.__file__).resolve().parent
+    # find the package without importing it: pyvis imports IPython (a quarter of a second)
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or spec.origin is None:
+        raise InputError("pyvis is not installed; reinstall clusterkg")
+    base = Path(spec.origin).resolve().parent
     candidates = sorted(base.glob("lib/vis-*/vis-network.min.js")) or sorted(
         base.glob("templates/lib/vis-*/vis-network.min.js"))
     if not candidates:
