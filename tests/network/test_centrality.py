@@ -57,7 +57,7 @@ def test_systematic_positions_give_every_place_the_same_chance() -> None:
     assert taken == list(range(n))
     for start in (0.0, 2.5, 6.999):  # otherwise: k distinct places in range
         got = cmod.systematic_positions(36, 5, start)
-        assert len(set(got)) == 5 and 0 <= min(got) and max(got) < 36
+        assert len(set(got)) == 5 and min(got) >= 0 and max(got) < 36
 
 
 @pytest.mark.parametrize("backend", ["igraph", "networkx"])
