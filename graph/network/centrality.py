@@ -68,7 +68,7 @@ EXACT_LIMIT = {"igraph": 5000, "networkx": 1000}
 
 #: Sources sampled for betweenness above :data:`EXACT_LIMIT` (the accuracy this gives is
 #: measured in ``docs/analysis.md``).
-DEFAULT_SAMPLE = 500
+DEFAULT_SAMPLE = 600
 
 
 def fast_available() -> bool:
