@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import gc
 import heapq
 import os
@@ -438,6 +439,11 @@ def _round(x: float) -> float:
     return float(f"{x:.10g}")
 
 
+def _rank_of(score: float, ascending: list[float]) -> int:
+    """The competition rank of ``score`` among the sorted ``ascending`` scores (as :func:`_ranks`)."""
+    return len(ascending) - bisect.bisect_right(ascending, score) + 1
+
+
 def _ranks(scores: dict[Any, float]) -> dict[Any, int]:
     """Competition ranks (1, 2, 2, 4) on rounded scores."""
     ordered = sorted(scores.values(), reverse=True)
@@ -501,7 +507,8 @@ def centrality(
         raw, meth = _measure(net, get_simple, m, sample, seed, backend)
         scores[m] = {v: _round(raw.get(v, 0.0)) for v in listed}
         methods[m] = meth
-    ranks = {m: _ranks(scores[m]) for m in measures}
+    # every rank for "all" (the mean rank orders the rows); else only the shown rows' ranks
+    ranks = {m: _ranks(scores[m]) for m in measures} if measure == "all" else {}
 
     def label(v: Any) -> str:
         return str(net.nodes[v].get("label", v)) if v in net else str(v)
@@ -524,12 +531,14 @@ def centrality(
             listed = [v for v in listed if ms[v] >= cut]
         chosen = heapq.nsmallest(top, listed, key=order_key)
     rows: list[dict[str, Any]] = []
+    ascending = sorted(scores[measure].values()) if measure != "all" else []
     for i, v in enumerate(chosen, 1):
         if measure == "all":
             rows.append({**node_summary(net, v), "scores": {m: scores[m][v] for m in measures},
                          "ranks": {m: ranks[m][v] for m in measures}, "mean_rank": mean_rank[v], "rank": i})
         else:
-            rows.append({"rank": ranks[measure][v], **node_summary(net, v), "score": scores[measure][v]})
+            rows.append({"rank": _rank_of(scores[measure][v], ascending), **node_summary(net, v),
+                         "score": scores[measure][v]})
     notes = []
     b = methods.get("betweenness")
     if b and b["mode"] == "sampled":
