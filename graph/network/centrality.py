@@ -277,8 +277,8 @@ def _igraph_rcm(n: int, u: Any, v: Any) -> tuple[Any, Any]:
     order = reverse_cuthill_mckee((adj + adj.T).tocsr(), symmetric_mode=True)
     where = np.empty(n, dtype=np.intp)
     where[order] = np.arange(n)
-    edges = np.column_stack([where[u], where[v]])
-    return ig.Graph(n=n, edges=edges.tolist(), directed=False), where
+    edges = list(zip(where[u].tolist(), where[v].tolist(), strict=True))  # pairs of ints: igraph reads them fast
+    return ig.Graph(n=n, edges=edges, directed=False), where
 
 
 def betweenness(
@@ -364,8 +364,9 @@ def _from_sources(net: nx.Graph | Topology, sources: list[Any], route: str,
     g, where = _igraph_rcm(n_, u, v_)
     index = {node: i for i, node in enumerate(nodes)}
     jobs = _jobs(n * k)
-    raw = _igraph_sampled(g, sorted(int(where[index[s]]) for s in sources), jobs)
-    return {node: raw[int(where[i])] * scale for i, node in enumerate(nodes)}, jobs
+    at = where.tolist()
+    raw = _igraph_sampled(g, sorted(at[index[s]] for s in sources), jobs)
+    return {node: raw[at[i]] * scale for i, node in enumerate(nodes)}, jobs
 
 
 def closeness(net: nx.Graph | Topology, *, backend: str = "auto") -> tuple[dict[Any, float], dict[str, Any]]:
