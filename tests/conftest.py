@@ -66,6 +66,82 @@ def session_share(tmp_path_factory: pytest.TempPathFactory) -> SessionShare:
     return SessionShare(tmp_path_factory)
 
 
+#: The run date every import of the tests is stamped with (so that their outputs never change).
+IMPORT_RUN_DATE = "2026-01-01"
+
+#: One import of a chain: (name of its output, mapping, input tables).
+ImportStep = tuple[str, str, list[Path]]
+
+
+def _import_chain(share: SessionShare, steps: list[ImportStep]) -> tuple[dict[str, Path], dict[str, Any]]:
+    """Run the imports ``steps`` in order, each linking into the curated data and the outputs before it.
+
+    Each step runs once per test session, whichever chain asks first: a step is named by the steps
+    before it and its own mapping and inputs, so chains that begin alike (the import tests', the
+    partner search's, the region profiles') share their first imports. The first xdist worker to
+    need a step runs it (holding its lock); the others read its output and its
+    :class:`graph.imports.ImportResult`, which is kept beside it (pickled, in the session's private folder).
+
+    Returns
+    -------
+    (outputs, results)
+        The N-Triples file and the result of each step, by name, in order.
+    """
+    import hashlib
+    import pickle
+
+    from graph.imports import import_tables
+    from graph.store.dataset import Dataset
+
+    key = hashlib.sha256(IMPORT_RUN_DATE.encode())
+    outs: dict[str, Path] = {}
+    results: dict[str, Any] = {}
+    for name, mapping, inputs in steps:
+        key.update(repr((name, mapping, [str(Path(f).resolve()) for f in inputs])).encode())
+        folder = share.folder(f"import-{key.hexdigest()[:20]}")
+        out, kept = folder / f"{name}.nt", folder / "result.pickle"
+        with share.lock(folder.name):
+            if not kept.is_file():
+                for f in inputs:
+                    assert Path(f).is_file(), f"missing real-data fixture {f}"
+                # a graph used once is built in memory (the tests that run commands on the outputs
+                # build and reuse cache entries)
+                res = import_tables(mapping, inputs, out=out, dataset=Dataset(list(outs.values()), use_cache=False),
+                                    run_date=IMPORT_RUN_DATE, progress=False)
+                (folder / "result.tmp").write_bytes(pickle.dumps(res))
+                (folder / "result.tmp").replace(kept)
+        outs[name] = out
+        results[name] = pickle.loads(kept.read_bytes())  # written by this session, in its private folder
+    return outs, results
+
+
+@pytest.fixture(scope="session")
+def import_chain(session_share: SessionShare) -> Callable[[list[ImportStep]], tuple[dict[str, Path], dict[str, Any]]]:
+    """``import_chain(steps)``: the outputs and results of a chain of imports, each run once per
+    session (see :func:`_import_chain`)."""
+    return lambda steps: _import_chain(session_share, steps)
+
+
+def _dataset_once(share: SessionShare, paths: list[Path], **options: Any) -> Any:
+    import hashlib
+
+    import graph
+
+    what = repr(([str(p) for p in paths], sorted(options.items())))
+    with share.lock("dataset-" + hashlib.sha256(what.encode()).hexdigest()[:20]):
+        ds = graph.open_dataset(paths, **options)
+        len(ds)  # opens the store: its cache entry is built here, by one worker
+    return ds
+
+
+@pytest.fixture(scope="session")
+def dataset_once(session_share: SessionShare) -> Callable[..., Any]:
+    """``dataset_once(paths, **options)``: ``graph.open_dataset(paths, **options)``, its cache entry
+    built by the first xdist worker that needs it while the others wait for it (instead of building
+    it too)."""
+    return lambda paths, **options: _dataset_once(session_share, list(paths), **options)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # one cache per test session, shared by the xdist workers (its entries are built in a private
