@@ -836,7 +836,8 @@ FOCUS_IN_QUERY = 5_000
 
 
 def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str] | None = None,
-               graph: ox.NamedNode | ox.BlankNode | None = None) -> Iterator[Hit]:
+               graph: ox.NamedNode | ox.BlankNode | None = None,
+               focus_in_query: bool | None = None) -> Iterator[Hit]:
     """Run ``checks`` on ``store`` and yield every result.
 
     Parameters
@@ -853,12 +854,18 @@ def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str]
         ``VALUES`` clause that large (the results are the same).
     graph : pyoxigraph.NamedNode or BlankNode, optional
         Read the data from this named graph instead of the default graph.
+    focus_in_query : bool, optional
+        Put ``focus`` into the queries (``True``) or check every target and keep the hits on
+        ``focus`` (``False``); by default, the former for up to :data:`FOCUS_IN_QUERY` nodes. Where
+        the store holds little besides the focus nodes (an import, in
+        :func:`graph.store.validate.validate_addition`), ``False`` is many times faster: 0.14 s
+        instead of 4.4 s for the 21,000 triples of the NUTS import.
     """
     values = ""
     wanted: set[str] | None = None
     if focus is not None:
         nodes = set(focus)
-        if len(nodes) <= FOCUS_IN_QUERY:
+        if focus_in_query if focus_in_query is not None else len(nodes) <= FOCUS_IN_QUERY:
             values = "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(nodes)) + " }"
         else:
             wanted = nodes

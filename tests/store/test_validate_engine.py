@@ -204,6 +204,10 @@ def test_focus_restriction(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("graph.store.shacl.FOCUS_IN_QUERY", 0)
     kept = [(h.check, h.focus, h.value) for h in run_checks(store, checks, focus=["http://example.org/carol"])]
     assert kept == only
+    # either way on request (validate_addition checks every target of its small store)
+    for way in (True, False):
+        chosen = run_checks(store, checks, focus=["http://example.org/carol"], focus_in_query=way)
+        assert [(h.check, h.focus, h.value) for h in chosen] == only
 
 
 @pytest.mark.parametrize(
