@@ -142,6 +142,31 @@ def dataset_once(session_share: SessionShare) -> Callable[..., Any]:
     return lambda paths, **options: _dataset_once(session_share, list(paths), **options)
 
 
+@pytest.fixture(scope="session")
+def installed_package(session_share: SessionShare) -> dict[str, Path]:
+    """clusterkg built as a wheel from a copy of the sources (as a fresh clone is) and installed, without
+    its dependencies, into a folder of its own: ``{"src": the copy, "site": the install}`` (once per
+    session: the plain-install tests of every xdist worker share it)."""
+    folder = session_share.folder("installed-package")
+    src, site = folder / "src", folder / "site"
+    with session_share.lock("installed-package"):
+        if not (folder / "done").is_file():
+            shutil.rmtree(src, ignore_errors=True)
+            shutil.rmtree(site, ignore_errors=True)
+            src.mkdir()
+            for name in ("pyproject.toml", "README.md", "cli.py"):
+                shutil.copy(ROOT / name, src / name)
+            for name in ("graph", "ontology", "data", "queries", "mappings"):
+                shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+            wheels = folder / "wheels"
+            subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(wheels), str(src)], check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+                            str(next(wheels.glob("clusterkg-*.whl")))], check=True, capture_output=True)
+            (folder / "done").touch()
+    return {"src": src, "site": site}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # one cache per test session, shared by the xdist workers (its entries are built in a private
