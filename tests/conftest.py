@@ -4,8 +4,8 @@ depend on (or pollute) the user's cache.
 What is expensive is built once per test session and shared by the xdist workers (``session_share``:
 a folder of the session and a lock): the graph cache, the chains of imports (``import_chain``), the
 cache entries of the datasets they make (``dataset_once``), the installed wheel
-(``installed_package``), the README examples' input files (tests/test_docs.py). Full-graph validation
-runs once per worker (``curated_report``)."""
+(``installed_package``), the README examples' input files (tests/test_docs.py). The SHACL report of
+the curated graph is computed once, by the session fixture ``curated_report``."""
 
 from __future__ import annotations
 
