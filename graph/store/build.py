@@ -108,7 +108,7 @@ def build(
     --------
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "build"
-    >>> result = build(out, use_cache=False)
+    >>> result = build(out, default_data=False, use_cache=False)  # the ontology alone; build(out): the curated data too
     >>> result.conforms, sorted(p.name for p in out.iterdir())
     (True, ['.clusterkg-build', 'graph.nt', 'graph.ttl', 'store', 'validation.txt'])
     """
