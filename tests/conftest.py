@@ -97,6 +97,7 @@ def _import_chain(share: SessionShare, steps: list[ImportStep]) -> tuple[dict[st
     import pickle
 
     from graph.imports import import_tables
+    from graph.store.cache import is_private
     from graph.store.dataset import Dataset
 
     key = hashlib.sha256(IMPORT_RUN_DATE.encode())
@@ -117,7 +118,9 @@ def _import_chain(share: SessionShare, steps: list[ImportStep]) -> tuple[dict[st
                 (folder / "result.tmp").write_bytes(pickle.dumps(res))
                 (folder / "result.tmp").replace(kept)
         outs[name] = out
-        results[name] = pickle.loads(kept.read_bytes())  # written by this session, in its private folder
+        # written by this session; read only from a folder and file nobody else can write
+        assert is_private(folder) and is_private(kept), f"{kept} is not private: not unpickled"
+        results[name] = pickle.loads(kept.read_bytes())
     return outs, results
 
 
