@@ -45,14 +45,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
 from ..errors import ClusterKGError, InputError, MissingInputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import PREFIXES
 from ..store.load import LoadedGraph
 from ..store.oxstore import LocalStore, store_from_graph
-from .results import QueryResult
+from .order import plan_order, sort_solutions
+from .results import EncodedTerm, QueryResult, decode_term, encode_term
 from .safety import QueryInfo, check_query
 
 __all__ = [
@@ -254,47 +254,17 @@ def run_bounded(fn: Callable[[], T], timeout: float | None) -> T:
 
 # -- evaluation (runs in the child) ---------------------------------------------------------
 
-_Enc = tuple[Any, ...] | None
-
-
-def _enc_ox(term: Any) -> _Enc:
+def _enc_ox(term: Any) -> EncodedTerm:
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)
+    if kind is ox.NamedNode:
         return ("u", term.value)
-    if isinstance(term, ox.BlankNode):
-        return ("b", term.value)
-    if isinstance(term, ox.Literal):
+    if kind is ox.Literal:
         return ("l", term.value, term.datatype.value, term.language)
+    if kind is ox.BlankNode:
+        return ("b", term.value)
     return ("l", str(term), "http://www.w3.org/2001/XMLSchema#string", None)  # RDF-star triple terms
-
-
-def _enc_rdflib(term: Node | None) -> _Enc:
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ("u", str(term))
-    if isinstance(term, BNode):
-        return ("b", str(term))
-    if isinstance(term, Literal):
-        dt = str(term.datatype) if term.datatype is not None else "http://www.w3.org/2001/XMLSchema#string"
-        return ("l", str(term), dt, term.language)
-    return ("l", str(term), "http://www.w3.org/2001/XMLSchema#string", None)
-
-
-def _dec(enc: _Enc) -> Node | None:
-    if enc is None:
-        return None
-    if enc[0] == "u":
-        return URIRef(enc[1])
-    if enc[0] == "b":
-        return BNode(enc[1])
-    _, value, dt, lang = enc
-    if lang:
-        return Literal(value, lang=lang)
-    if dt == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(value)
-    return Literal(value, datatype=URIRef(dt), normalize=False)
 
 
 def _payload_from_result(result: QueryResult) -> dict[str, Any]:
@@ -302,9 +272,9 @@ def _payload_from_result(result: QueryResult) -> dict[str, Any]:
         return {"type": "ASK", "boolean": bool(result.askAnswer)}
     if result.type == "SELECT":
         return {"type": "SELECT", "vars": result.variables, "truncated": result.truncated,
-                "rows": [tuple(_enc_rdflib(t) for t in row) for row in result.rows]}
+                "rows": result.encoded_rows()}
     return {"type": result.type, "truncated": result.truncated,
-            "triples": [tuple(_enc_rdflib(t) for t in tr) for tr in result.graph or ()]}
+            "triples": [tuple(encode_term(t) for t in tr) for tr in result.graph or ()]}
 
 
 def _decode(payload: Mapping[str, Any]) -> QueryResult:
@@ -312,10 +282,9 @@ def _decode(payload: Mapping[str, Any]) -> QueryResult:
     if kind == "ASK":
         return QueryResult.ask(payload["boolean"])
     if kind == "SELECT":
-        return QueryResult.select(payload["vars"], [tuple(_dec(t) for t in row) for row in payload["rows"]],
-                                  payload["truncated"])
+        return QueryResult.select_encoded(payload["vars"], payload["rows"], payload["truncated"])
     return QueryResult.from_triples(
-        kind, ((_dec(s), _dec(p), _dec(o)) for s, p, o in payload["triples"]),  # type: ignore[misc]
+        kind, ((decode_term(s), decode_term(p), decode_term(o)) for s, p, o in payload["triples"]),  # type: ignore[misc]
         payload["truncated"])
 
 
@@ -351,14 +320,25 @@ def _exec_oxigraph(local: LocalStore, text: str, info: QueryInfo, limit: int | N
     elif local.default_graph is not None and not info.datasets:
         kwargs["default_graph"] = local.default_graph
     try:
+        plan = plan_order(text) if info.form == "SELECT" else None
+        if plan is not None:  # sorted here rather than by Oxigraph (see graph/sparql/order.py)
+            res = store.query(plan.text, **kwargs)
+            assert isinstance(res, ox.QuerySolutions)
+            names = [v.value for v in res.variables]
+            width = range(len(names))
+            ordered = sort_solutions(names, [tuple(_enc_ox(sol[i]) for i in width) for sol in res], plan)
+            if ordered is not None:
+                rows, truncated = _take(ordered, limit)
+                return {"type": "SELECT", "vars": names, "truncated": truncated, "rows": rows}
         res = store.query(text, **kwargs)
         if isinstance(res, ox.QueryBoolean):
             return {"type": "ASK", "boolean": bool(res)}
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
             rows, truncated = _take(res, limit)
+            width = range(len(names))
             return {"type": "SELECT", "vars": names, "truncated": truncated,
-                    "rows": [tuple(_enc_ox(sol[i]) for i in range(len(names))) for sol in rows]}
+                    "rows": [tuple(_enc_ox(sol[i]) for i in width) for sol in rows]}
         triples, truncated = _take(res, limit)
         return {"type": info.form, "truncated": truncated,
                 "triples": [(_enc_ox(t.subject), _enc_ox(t.predicate), _enc_ox(t.object)) for t in triples]}
@@ -382,10 +362,10 @@ def _exec_rdflib(g: Graph, text: str, info: QueryInfo, limit: int | None,
             names = [str(v) for v in res.vars or []]
             rows, truncated = _take(res.bindings, limit)
             return {"type": "SELECT", "vars": names, "truncated": truncated,
-                    "rows": [tuple(_enc_rdflib(b.get(v)) for v in res.vars or []) for b in rows]}
+                    "rows": [tuple(encode_term(b.get(v)) for v in res.vars or []) for b in rows]}
         triples, truncated = _take(res.graph or (), limit)
         return {"type": info.form, "truncated": truncated,
-                "triples": [tuple(_enc_rdflib(t) for t in tr) for tr in triples]}
+                "triples": [tuple(encode_term(t) for t in tr) for tr in triples]}
     except RecursionError:
         raise InputError("rdflib's evaluator ran out of recursion depth (a property path over a long "
                          "chain?); use the oxigraph engine") from None
@@ -480,9 +460,7 @@ def query(
     if info.select_star and result.type == "SELECT":  # engines sort SELECT * columns; keep the query's order
         order = info.star_order(result.variables)
         if order != result.variables:
-            pos = [result.variables.index(v) for v in order]
-            result = QueryResult.select(order, [tuple(row[i] for i in pos) for row in result.rows],
-                                        result.truncated)
+            result = result.project(order)
             result.elapsed = time.monotonic() - start
     return result
 

@@ -39,6 +39,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.query import Result, ResultRow
@@ -51,8 +52,11 @@ from ..textsafe import escape_controls, json_safe
 __all__ = [
     "GRAPH_FORMATS",
     "SOLUTION_FORMATS",
+    "EncodedTerm",
     "QueryResult",
     "Row",
+    "decode_term",
+    "encode_term",
     "format_for_out",
     "format_for_path",
     "parse_results_json",
@@ -70,6 +74,51 @@ _EXTENSIONS = {
 }
 
 RowTuple = tuple[Node | None, ...]
+
+EncodedTerm = tuple[Any, ...] | None
+"""A term as plain strings: ``("u", iri)``, ``("b", label)``, ``("l", lexical form, datatype IRI,
+language or None)``, or None where unbound. Rows cross the query process boundary in this form, and
+the text formats are written from it, so that many-row answers never build rdflib terms."""
+
+_XSD_STRING = str(XSD.string)
+
+
+def encode_term(term: Node | None) -> EncodedTerm:
+    """An rdflib term as an :data:`EncodedTerm` (a literal without datatype is an ``xsd:string``).
+
+    >>> encode_term(Literal("x", lang="en")), encode_term(URIRef("http://ex/a")), encode_term(None)
+    (('l', 'x', 'http://www.w3.org/2001/XMLSchema#string', 'en'), ('u', 'http://ex/a'), None)
+    """
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ("u", str(term))
+    if isinstance(term, BNode):
+        return ("b", str(term))
+    if isinstance(term, Literal):
+        dt = str(term.datatype) if term.datatype is not None else _XSD_STRING
+        return ("l", str(term), dt, term.language)
+    return ("l", str(term), _XSD_STRING, None)
+
+
+def decode_term(enc: EncodedTerm) -> Node | None:
+    """The rdflib term of an :data:`EncodedTerm`, keeping a literal's lexical form exactly.
+
+    >>> decode_term(("l", "31.0", "http://www.w3.org/2001/XMLSchema#decimal", None))
+    rdflib.term.Literal('31.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+    """
+    if enc is None:
+        return None
+    if enc[0] == "u":
+        return URIRef(enc[1])
+    if enc[0] == "b":
+        return BNode(enc[1])
+    _, value, dt, lang = enc
+    if lang:
+        return Literal(value, lang=lang)
+    if dt == _XSD_STRING:
+        return Literal(value)
+    return Literal(value, datatype=URIRef(dt), normalize=False)
 
 
 class Row(ResultRow):
@@ -152,7 +201,9 @@ class QueryResult(Result):
     variables : list of str
         Column names (SELECT).
     rows : list of tuple
-        One tuple of rdflib terms (``None`` where unbound) per solution, in order.
+        One tuple of rdflib terms (``None`` where unbound) per solution, in order. A result read
+        from the local store keeps its rows as :data:`EncodedTerm` tuples and builds the rdflib
+        terms only when ``rows`` is first read; the text formats never need them.
     truncated : bool
         True when ``limit`` cut the answer short.
     elapsed : float
@@ -162,9 +213,29 @@ class QueryResult(Result):
     def __init__(self, type_: str) -> None:
         super().__init__(type_)
         self.variables: list[str] = []
-        self.rows: list[RowTuple] = []
+        self._rows: list[RowTuple] | None = []
+        self._encoded: list[tuple[EncodedTerm, ...]] | None = None
         self.truncated = False
         self.elapsed = 0.0
+
+    @property
+    def rows(self) -> list[RowTuple]:
+        """The solutions as tuples of rdflib terms (built on first use when the result came encoded)."""
+        if self._rows is None:
+            self._rows = [tuple(decode_term(t) for t in row) for row in self._encoded or ()]
+            self._encoded = None  # the rdflib rows are the answer from now on (callers may edit them)
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: Iterable[Sequence[Node | None]]) -> None:
+        self._rows = [tuple(row) for row in value]
+        self._encoded = None
+
+    def encoded_rows(self) -> list[tuple[EncodedTerm, ...]]:
+        """The solutions as tuples of :data:`EncodedTerm` (what the text formats are written from)."""
+        if self._rows is None:
+            return self._encoded or []
+        return [tuple(encode_term(t) for t in row) for row in self._rows]
 
     # -- construction ---------------------------------------------------------------------
 
@@ -175,9 +246,34 @@ class QueryResult(Result):
         r = cls("SELECT")
         r.variables = [str(v) for v in variables]
         r.vars = [Variable(v) for v in r.variables]
-        r.rows = [tuple(row) for row in rows]
+        r.rows = rows  # the setter takes any iterable of rows
         r.truncated = truncated
         return r
+
+    @classmethod
+    def select_encoded(cls, variables: Sequence[str], rows: list[tuple[EncodedTerm, ...]],
+                       truncated: bool = False) -> QueryResult:
+        """A SELECT result from column names and rows of :data:`EncodedTerm` (kept as they are).
+
+        >>> r = QueryResult.select_encoded(["s"], [(("u", "http://ex/a"),), (None,)])
+        >>> r.serialize_as("csv").splitlines(), r.rows
+        (['s', 'http://ex/a', '""'], [(rdflib.term.URIRef('http://ex/a'),), (None,)])
+        """
+        r = cls("SELECT")
+        r.variables = [str(v) for v in variables]
+        r.vars = [Variable(v) for v in r.variables]
+        r._rows = None
+        r._encoded = rows
+        r.truncated = truncated
+        return r
+
+    def project(self, variables: Sequence[str]) -> QueryResult:
+        """This SELECT result with its columns in the order of ``variables`` (a permutation)."""
+        pos = [self.variables.index(v) for v in variables]
+        if self._rows is None:
+            rows = [tuple(row[i] for i in pos) for row in self._encoded or ()]
+            return QueryResult.select_encoded(variables, rows, self.truncated)
+        return QueryResult.select(variables, [tuple(row[i] for i in pos) for row in self._rows], self.truncated)
 
     @classmethod
     def ask(cls, answer: bool) -> QueryResult:
@@ -220,7 +316,9 @@ class QueryResult(Result):
             yield from super().__iter__()
 
     def __len__(self) -> int:
-        return len(self.rows) if self.type == "SELECT" else super().__len__()
+        if self.type != "SELECT":
+            return super().__len__()
+        return len(self._rows) if self._rows is not None else len(self._encoded or ())
 
     def __bool__(self) -> bool:
         if self.type == "ASK":
@@ -229,7 +327,7 @@ class QueryResult(Result):
 
     def __repr__(self) -> str:
         if self.type == "SELECT":
-            return f"<QueryResult SELECT {len(self.rows)} row(s) x {len(self.variables)} column(s)>"
+            return f"<QueryResult SELECT {len(self)} row(s) x {len(self.variables)} column(s)>"
         if self.type == "ASK":
             return f"<QueryResult ASK {self.askAnswer}>"
         return f"<QueryResult {self.type} {len(self.graph or ())} triple(s)>"
@@ -309,26 +407,24 @@ def _native(term: Node | None) -> Any:
     return str(term)
 
 
-def _lexical(term: Node | None) -> str:
+def _lexical(term: EncodedTerm) -> str:
     if term is None:
         return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    return "_:" + term[1] if term[0] == "b" else term[1]
 
 
 # -- solution formats ------------------------------------------------------------------------
 
 
-def _cell(term: Node | None, labels: Mapping[str, str], width: int = 60) -> str:
+def _cell(term: EncodedTerm, labels: Mapping[str, str], width: int = 60) -> str:
     if term is None:
         text = ""
-    elif isinstance(term, URIRef):
-        text = labels.get(str(term)) or curie(str(term))
-    elif isinstance(term, BNode):
-        text = f"_:{term}"
+    elif term[0] == "u":
+        text = labels.get(term[1]) or curie(term[1])
+    elif term[0] == "b":
+        text = "_:" + term[1]
     else:
-        text = str(term)
+        text = term[1]
     text = escape_controls(" ".join(text.split()))  # one line per row; no terminal control
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -337,12 +433,12 @@ def _table(result: QueryResult, labels: Mapping[str, str]) -> str:
     if result.type == "ASK":
         return ("true" if result.askAnswer else "false") + "\n"
     header = [escape_controls(v) for v in result.variables]
-    cells = [[_cell(t, labels) for t in row] for row in result.rows]
+    cells = [[_cell(t, labels) for t in row] for row in result.encoded_rows()]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
-    n = len(result.rows)
+    n = len(cells)
     footer = f"({n} row{'s' if n != 1 else ''}"
     footer += ", truncated by --limit)" if result.truncated else ")"
     lines.append(footer)
@@ -357,38 +453,42 @@ def _csv(result: QueryResult) -> str:
         w.writerow(["true" if result.askAnswer else "false"])
         return out.getvalue()
     w.writerow(result.variables)
-    for row in result.rows:
-        w.writerow([_lexical(t) for t in row])
+    w.writerows([_lexical(t) for t in row] for row in result.encoded_rows())
     return out.getvalue()
 
 
-def _tsv_term(term: Node | None) -> str:
+def _nt(term: EncodedTerm) -> str:
+    """The N-Triples form of a term, as Oxigraph writes it (as :func:`graph.store.oxstore.nt_term`)."""
     if term is None:
         return ""
-    from ..store.oxstore import nt_term
-
-    return nt_term(term)
+    if term[0] == "u":
+        return str(ox.NamedNode(term[1]))
+    if term[0] == "b":
+        return str(ox.BlankNode(term[1]))
+    _, value, dt, lang = term
+    if lang:
+        return str(ox.Literal(value, language=lang))
+    return str(ox.Literal(value, datatype=ox.NamedNode(dt)))
 
 
 def _tsv(result: QueryResult) -> str:
     if result.type == "ASK":
         return "?boolean\n" + ("true" if result.askAnswer else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines.extend("\t".join(_tsv_term(t) for t in row) for row in result.rows)
+    lines.extend("\t".join(_nt(t) for t in row) for row in result.encoded_rows())
     return "\n".join(lines) + "\n"
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    d = {"type": "literal", "value": str(term)}
-    if term.language:
-        d["xml:lang"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        d["datatype"] = str(term.datatype)
+def _json_term(term: tuple[Any, ...]) -> dict[str, str]:
+    if term[0] == "u":
+        return {"type": "uri", "value": term[1]}
+    if term[0] == "b":
+        return {"type": "bnode", "value": term[1]}
+    d = {"type": "literal", "value": term[1]}
+    if term[3]:
+        d["xml:lang"] = term[3]
+    elif term[2] != _XSD_STRING:
+        d["datatype"] = term[2]
     return d
 
 
@@ -397,12 +497,25 @@ def results_json(result: QueryResult) -> dict[str, Any]:
     if result.type == "ASK":
         return {"head": {}, "boolean": bool(result.askAnswer)}
     bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=False) if t is not None}
-                for row in result.rows]
+                for row in result.encoded_rows()]
     return {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
 
 
 def _json(result: QueryResult) -> str:
     return json_safe(json.dumps(results_json(result), indent=2, ensure_ascii=False)) + "\n"
+
+
+def _xml_term(term: tuple[Any, ...]) -> str:
+    if term[0] == "u":
+        return f"<uri>{escape(term[1])}</uri>"
+    if term[0] == "b":
+        return f"<bnode>{escape(term[1])}</bnode>"
+    attr = ""
+    if term[3]:
+        attr = f" xml:lang={quoteattr(term[3])}"
+    elif term[2] != _XSD_STRING:
+        attr = f" datatype={quoteattr(term[2])}"
+    return f"<literal{attr}>{escape(term[1])}</literal>"
 
 
 def _xml(result: QueryResult) -> str:
@@ -413,25 +526,12 @@ def _xml(result: QueryResult) -> str:
     if result.type == "ASK":
         out.append(f"  <boolean>{'true' if result.askAnswer else 'false'}</boolean>")
     else:
+        names = [quoteattr(v) for v in result.variables]
         out.append("  <results>")
-        for row in result.rows:
+        for row in result.encoded_rows():
             out.append("    <result>")
-            for v, t in zip(result.variables, row, strict=False):
-                if t is None:
-                    continue
-                if isinstance(t, URIRef):
-                    inner = f"<uri>{escape(str(t))}</uri>"
-                elif isinstance(t, BNode):
-                    inner = f"<bnode>{escape(str(t))}</bnode>"
-                else:
-                    assert isinstance(t, Literal)
-                    attr = ""
-                    if t.language:
-                        attr = f" xml:lang={quoteattr(t.language)}"
-                    elif t.datatype is not None and t.datatype != XSD.string:
-                        attr = f" datatype={quoteattr(str(t.datatype))}"
-                    inner = f"<literal{attr}>{escape(str(t))}</literal>"
-                out.append(f"      <binding name={quoteattr(v)}>{inner}</binding>")
+            out.extend(f"      <binding name={v}>{_xml_term(t)}</binding>"
+                       for v, t in zip(names, row, strict=False) if t is not None)
             out.append("    </result>")
         out.append("  </results>")
     out.append("</sparql>")
