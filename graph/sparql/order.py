@@ -31,7 +31,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -125,21 +125,28 @@ def _keys(tokens: list[Token], i: int) -> tuple[list[tuple[str, bool]], int]:
     return keys, i
 
 
-def _column_key(values: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]] | None:
-    """A sort key giving Oxigraph's order on this column's terms, or None if the column has terms
-    whose order is not reproduced here."""
-    families = set()
+def _column_keys(values: Sequence[Any]) -> list[Any] | None:
+    """Sort keys giving Oxigraph's order on this column's terms (one per value), or None if the
+    column has terms whose order is not reproduced here."""
+    families: set[str] = set()
+    kinds: set[Any] = set()
     for t in values:
-        if t is None or t[0] != "l":
-            continue
-        if t[2] in _STRINGS:
+        if t is None:
+            kinds.add(None)
+        elif t[0] != "l":
+            kinds.add(t[0])
+        elif t[2] in _STRINGS:
             families.add("string")
+            kinds.add(("l", t[2], t[3]))
         elif t[2] in _NUMBER and _NUMBER[t[2]].fullmatch(t[1]):
             families.add("number")
+            kinds.add("number")
         else:
             return None
     if len(families) > 1:
         return None
+    if len(kinds) == 1 and None not in kinds:  # one kind of term: its string (or number) alone orders it
+        return [Decimal(t[1]) for t in values] if kinds == {"number"} else [t[1] for t in values]
     number = families == {"number"}
 
     def key(t: Any) -> tuple[Any, ...]:
@@ -153,28 +160,32 @@ def _column_key(values: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]] | Non
             return (3, Decimal(t[1]))
         return (3, t[1], t[2], t[3] or "")
 
-    return key
-
-
-def _on_column(i: int, key: Callable[[Any], tuple[Any, ...]]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    return lambda row: key(row[i])
+    return [key(t) for t in values]
 
 
 def sort_solutions(variables: Sequence[str], rows: list[tuple[Any, ...]],
                    plan: OrderPlan) -> list[tuple[Any, ...]] | None:
     """``rows`` (of :data:`~graph.sparql.results.EncodedTerm`) ordered, offset and limited as the
     plan says; None when a key is not a column of the answer or holds terms sorted only by Oxigraph."""
-    steps = []
+    columns: list[tuple[list[Any], bool]] = []
     for name, descending in plan.keys:
         if name not in variables:
             return None
         i = list(variables).index(name)
-        key = _column_key([row[i] for row in rows])
-        if key is None:
+        keys = _column_keys([row[i] for row in rows])
+        if keys is None:
             return None
-        steps.append((i, key, descending))
-    ordered = list(rows)
-    for i, key, descending in reversed(steps):  # stable sorts, last key first: lexicographic order
-        ordered.sort(key=_on_column(i, key), reverse=descending)
+        columns.append((keys, descending))
+    order = list(range(len(rows)))
+    runs: list[tuple[list[list[Any]], bool]] = []  # consecutive keys sorted the same way
+    for keys, descending in columns:
+        if runs and runs[-1][1] == descending:
+            runs[-1][0].append(keys)
+        else:
+            runs.append(([keys], descending))
+    for run, descending in reversed(runs):  # stable sorts, last run first: lexicographic order
+        by: list[Any] = run[0] if len(run) == 1 else list(zip(*run, strict=True))
+        order.sort(key=by.__getitem__, reverse=descending)
+    ordered = [rows[i] for i in order]
     end = None if plan.limit is None else plan.offset + plan.limit
     return ordered[plan.offset:end]

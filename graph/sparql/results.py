@@ -81,13 +81,15 @@ language or None)``, or None where unbound. Rows cross the query process boundar
 the text formats are written from it, so that many-row answers never build rdflib terms."""
 
 _XSD_STRING = str(XSD.string)
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def encode_term(term: Node | None) -> EncodedTerm:
-    """An rdflib term as an :data:`EncodedTerm` (a literal without datatype is an ``xsd:string``).
+    """An rdflib term as an :data:`EncodedTerm`, as Oxigraph's terms are encoded (a literal with a
+    language tag is an ``rdf:langString``, one without datatype an ``xsd:string``).
 
     >>> encode_term(Literal("x", lang="en")), encode_term(URIRef("http://ex/a")), encode_term(None)
-    (('l', 'x', 'http://www.w3.org/2001/XMLSchema#string', 'en'), ('u', 'http://ex/a'), None)
+    (('l', 'x', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString', 'en'), ('u', 'http://ex/a'), None)
     """
     if term is None:
         return None
@@ -96,8 +98,10 @@ def encode_term(term: Node | None) -> EncodedTerm:
     if isinstance(term, BNode):
         return ("b", str(term))
     if isinstance(term, Literal):
+        if term.language:
+            return ("l", str(term), _RDF_LANG_STRING, term.language)
         dt = str(term.datatype) if term.datatype is not None else _XSD_STRING
-        return ("l", str(term), dt, term.language)
+        return ("l", str(term), dt, None)
     return ("l", str(term), _XSD_STRING, None)
 
 
