@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -547,6 +547,17 @@ _OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=Non
                            help="Write the output to this file (atomically) instead of standard output.")
 
 
+def _network_command(*formats: str) -> Callable[[F], F]:
+    """The options every network command ends with: ``--format`` (``formats``, the first is the
+    default), ``--out``, the network filters; then the settings object and the error mapping."""
+    def decorate(func: F) -> F:
+        wrapped: Any = _network_options(click.pass_obj(handles_errors(func)))
+        return cast(F, click.option("--format", "fmt", type=click.Choice(list(formats)), default=formats[0],
+                                    show_default=True)(_OUT_OPTION(wrapped)))
+
+    return decorate
+
+
 @cli.command()
 @click.argument("source")
 @click.argument("target")
@@ -558,11 +569,7 @@ _OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False), default=Non
 @click.option("--avoid", multiple=True, metavar="ENTITY", help="Never pass through ENTITY (repeatable).")
 @click.option("--directed", is_flag=True,
               help="Follow linkages only in their stated direction (bidirectional synergies both ways).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_command("text", "json")
 def path(settings: Settings, source: str, target: str, k: int, max_hops: int | None, via: tuple[str, ...],
          avoid: tuple[str, ...], directed: bool, fmt: str, out: str | None, **filters: Any) -> None:
     """How is SOURCE linked to TARGET? The shortest linkage path (or the K shortest), each hop
@@ -601,11 +608,7 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option("--backend", type=click.Choice(["auto", "igraph", "networkx"]), default="auto", show_default=True,
               help="Where betweenness and closeness run: igraph's C core (the 'fast' extra) or networkx.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_command("table", "csv", "json")
 def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: int, sample: int | None,
                seed: int, backend: str, fmt: str, out: str | None, **filters: Any) -> None:
     """Which entities broker the most linkages? Rank entities by centrality.
@@ -638,11 +641,7 @@ def centrality(settings: Settings, measure: str, types: tuple[str, ...], top: in
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same groups).")
 @click.option("--members", type=click.IntRange(min=1), default=12, show_default=True,
               help="text: names shown per group.")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_command("text", "csv", "json")
 def communities(settings: Settings, method: str, resolution: float, seed: int, members: int, fmt: str,
                 out: str | None, **filters: Any) -> None:
     """Which entities work together? Groups of entities more linked to each other than to the
@@ -674,11 +673,7 @@ def communities(settings: Settings, method: str, resolution: float, seed: int, m
               help="How many linkages away.")
 @click.option("--type", "types", multiple=True, metavar="CLASS",
               help="Walk only through entities of CLASS (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_command("text", "json")
 def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ...], fmt: str,
                out: str | None, **filters: Any) -> None:
     """The ego network of ENTITY: every entity within --depth linkages, grouped by linkage type,
@@ -703,11 +698,7 @@ def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ..
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many suggestions.")
 @click.option("--method", type=click.Choice(["adamic-adar", "jaccard", "common-neighbours"]),
               default="adamic-adar", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
-@_OUT_OPTION
-@_network_options
-@click.pass_obj
-@handles_errors
+@_network_command("text", "csv", "json")
 def gaps(settings: Settings, types: tuple[str, ...], top: int, method: str, fmt: str, out: str | None,
          **filters: Any) -> None:
     """Where is a synergy missing? Pairs of entities that are not linked but share neighbours,

@@ -96,9 +96,9 @@ def main() -> None:
         measure(f"path {opts.focus!r} {opts.other!r}", [*ckg, "path", opts.focus, opts.other])
         for q in sorted((ROOT / "queries").glob("*.rq")):
             measure(f"queries run {q.stem}", [*ckg, "queries", "run", q.stem, "--format", "csv"])
-        measure("centrality betweenness --top 10 (first: projects)",
+        measure("centrality betweenness --top 10 (first after build)",
                 [*ckg, "centrality", "--measure", "betweenness", "--top", "10"])
-        measure("centrality betweenness --top 10 (cached projection)",
+        measure("centrality betweenness --top 10 (second)",
                 [*ckg, "centrality", "--measure", "betweenness", "--top", "10"])
         measure(f"render --focus {opts.focus!r} --depth 2",
                 [*ckg, "render", "--focus", opts.focus, "--depth", "2", "--out", str(work / "m.html")])

@@ -11,6 +11,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -69,6 +71,10 @@ PREFIXES: dict[str, str] = {
 
 # Longest namespace first, so that the most specific prefix wins.
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+_PREFIX_OF = {ns: prefix for prefix, ns in reversed(_BY_LENGTH)}
+# A namespace (longest first: the regex tries the next one when the rest is not a local name) and a
+# local name of letters, digits and "-_.~" that does not end with ".".
+_CURIE = re.compile("(" + "|".join(re.escape(ns) for _, ns in _BY_LENGTH) + r")([\w\-.~]*[\w\-~])\Z")
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -87,12 +93,8 @@ def curie(iri: str) -> str:
     'https://example.org/x'
     """
     s = str(iri)
-    for prefix, ns in _BY_LENGTH:
-        if s.startswith(ns) and len(s) > len(ns):
-            local = s[len(ns):]
-            if all(c.isalnum() or c in "-_.~" for c in local) and not local.endswith("."):
-                return f"{prefix}:{local}"
-    return s
+    m = _CURIE.match(s)
+    return f"{_PREFIX_OF[m.group(1)]}:{m.group(2)}" if m else s
 
 
 def expand_curie(text: str) -> URIRef | None:

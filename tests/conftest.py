@@ -1,5 +1,11 @@
 """Shared fixtures. The graph cache goes to a per-session temporary folder so that tests never
-depend on (or pollute) the user's cache."""
+depend on (or pollute) the user's cache.
+
+What is expensive is built once per test session and shared by the xdist workers (``session_share``:
+a folder of the session and a lock): the graph cache, the chains of imports (``import_chain``), the
+cache entries of the datasets they make (``dataset_once``), the installed wheel
+(``installed_package``), the README examples' input files (tests/test_docs.py). The SHACL report of
+the curated graph is computed once, by the session fixture ``curated_report``."""
 
 from __future__ import annotations
 
@@ -64,6 +70,110 @@ class SessionShare:
 def session_share(tmp_path_factory: pytest.TempPathFactory) -> SessionShare:
     """Folders and locks shared by the xdist workers of this session (build once, read everywhere)."""
     return SessionShare(tmp_path_factory)
+
+
+#: The run date every import of the tests is stamped with (so that their outputs never change).
+IMPORT_RUN_DATE = "2026-01-01"
+
+#: One import of a chain: (name of its output, mapping, input tables).
+ImportStep = tuple[str, str, list[Path]]
+
+
+def _import_chain(share: SessionShare, steps: list[ImportStep]) -> tuple[dict[str, Path], dict[str, Any]]:
+    """Run the imports ``steps`` in order, each linking into the curated data and the outputs before it.
+
+    Each step runs once per test session, whichever chain asks first: a step is named by the steps
+    before it and its own mapping and inputs, so chains that begin alike (the import tests', the
+    partner search's, the region profiles') share their first imports. The first xdist worker to
+    need a step runs it (holding its lock); the others read its output and its
+    :class:`graph.imports.ImportResult`, which is kept beside it (pickled, in the session's private folder).
+
+    Returns
+    -------
+    (outputs, results)
+        The N-Triples file and the result of each step, by name, in order.
+    """
+    import hashlib
+    import pickle
+
+    from graph.imports import import_tables
+    from graph.store.cache import is_private
+    from graph.store.dataset import Dataset
+
+    key = hashlib.sha256(IMPORT_RUN_DATE.encode())
+    outs: dict[str, Path] = {}
+    results: dict[str, Any] = {}
+    for name, mapping, inputs in steps:
+        key.update(repr((name, mapping, [str(Path(f).resolve()) for f in inputs])).encode())
+        folder = share.folder(f"import-{key.hexdigest()[:20]}")
+        out, kept = folder / f"{name}.nt", folder / "result.pickle"
+        with share.lock(folder.name):
+            if not kept.is_file():
+                for f in inputs:
+                    assert Path(f).is_file(), f"missing real-data fixture {f}"
+                # a graph used once is built in memory (the tests that run commands on the outputs
+                # build and reuse cache entries)
+                res = import_tables(mapping, inputs, out=out, dataset=Dataset(list(outs.values()), use_cache=False),
+                                    run_date=IMPORT_RUN_DATE, progress=False)
+                (folder / "result.tmp").write_bytes(pickle.dumps(res))
+                (folder / "result.tmp").replace(kept)
+        outs[name] = out
+        # written by this session; read only from a folder and file nobody else can write
+        assert is_private(folder) and is_private(kept), f"{kept} is not private: not unpickled"
+        results[name] = pickle.loads(kept.read_bytes())
+    return outs, results
+
+
+@pytest.fixture(scope="session")
+def import_chain(session_share: SessionShare) -> Callable[[list[ImportStep]], tuple[dict[str, Path], dict[str, Any]]]:
+    """``import_chain(steps)``: the outputs and results of a chain of imports, each run once per
+    session (see :func:`_import_chain`)."""
+    return lambda steps: _import_chain(session_share, steps)
+
+
+def _dataset_once(share: SessionShare, paths: list[Path], **options: Any) -> Any:
+    import hashlib
+
+    import graph
+
+    what = repr(([str(p) for p in paths], sorted(options.items())))
+    with share.lock("dataset-" + hashlib.sha256(what.encode()).hexdigest()[:20]):
+        ds = graph.open_dataset(paths, **options)
+        len(ds)  # opens the store: its cache entry is built here, by one worker
+    return ds
+
+
+@pytest.fixture(scope="session")
+def dataset_once(session_share: SessionShare) -> Callable[..., Any]:
+    """``dataset_once(paths, **options)``: ``graph.open_dataset(paths, **options)``, its cache entry
+    built by the first xdist worker that needs it while the others wait for it (instead of building
+    it too)."""
+    return lambda paths, **options: _dataset_once(session_share, list(paths), **options)
+
+
+@pytest.fixture(scope="session")
+def installed_package(session_share: SessionShare) -> dict[str, Path]:
+    """clusterkg built as a wheel from a copy of the sources (as a fresh clone is) and installed, without
+    its dependencies, into a folder of its own: ``{"src": the copy, "site": the install}`` (once per
+    session: the plain-install tests of every xdist worker share it)."""
+    folder = session_share.folder("installed-package")
+    src, site = folder / "src", folder / "site"
+    with session_share.lock("installed-package"):
+        if not (folder / "done").is_file():
+            shutil.rmtree(src, ignore_errors=True)
+            shutil.rmtree(site, ignore_errors=True)
+            src.mkdir()
+            for name in ("pyproject.toml", "README.md", "cli.py"):
+                shutil.copy(ROOT / name, src / name)
+            for name in ("graph", "ontology", "data", "queries", "mappings"):
+                shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+            wheels = folder / "wheels"
+            subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(wheels), str(src)], check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+                            str(next(wheels.glob("clusterkg-*.whl")))], check=True, capture_output=True)
+            (folder / "done").touch()
+    return {"src": src, "site": site}
 
 
 @pytest.fixture(scope="session", autouse=True)

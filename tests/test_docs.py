@@ -169,10 +169,8 @@ def clusterkg_server(local_server: Any) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working folder with the files the examples name."""
-    d = tmp_path_factory.mktemp("examples")
+def _example_files(d: Path) -> Path:
+    """Put the files the examples name into ``d``."""
     for name in ("my-data.ttl", "my-clusters.ttl"):
         shutil.copy(FIXTURES / "extra.ttl", d / name)
     real = Path(__file__).resolve().parent / "imports" / "fixtures" / "real"  # excerpts of the real tables
@@ -184,6 +182,23 @@ def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("my-question.rq", "q.rq"):
         (d / name).write_text("SELECT ?e ?label WHERE { ?e a ckg:Eurocluster ; rdfs:label ?label } ORDER BY ?e\n")
     return d
+
+
+@pytest.fixture(scope="module")
+def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working folder with the files the examples name."""
+    return _example_files(tmp_path_factory.mktemp("examples"))
+
+
+@pytest.fixture(scope="module")
+def made_inputs(session_share: Any) -> Any:
+    """The session's shared working folder in which the examples that write other examples' ``--data``
+    files run (once per session, whichever xdist worker needs the file first), and its lock."""
+    folder = session_share.folder("example-inputs")
+    with session_share.lock("example-inputs"):
+        if not (folder / "q.rq").is_file():
+            _example_files(folder)
+    return folder, session_share.lock
 
 
 def _gave_a_result(args: list[str], stdout: str, folder: Path) -> str | None:
@@ -203,29 +218,42 @@ def _gave_a_result(args: list[str], stdout: str, folder: Path) -> str | None:
     return None
 
 
-def _make_inputs(args: list[str], folder: Path, done: set[str] | None = None) -> None:
-    """Run the examples that write the ``--data`` files ``args`` read, when they are not there yet
-    (the README's import examples feed its later ones, and the test workers run examples in any order)."""
+def _make_inputs(args: list[str], folder: Path, made: tuple[Path, Any]) -> None:
+    """Put into ``folder`` the ``--data`` files ``args`` read, when they are not there yet: each is
+    written by the example that writes it (the README's import examples feed its later ones, and the
+    test workers run examples in any order), run once per session in the shared folder ``made``."""
+    shared, lock = made
+    for name in [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--data"]:
+        if (folder / name).exists():
+            continue
+        _make_shared(name, shared, lock)
+        shutil.copy(shared / name, folder / name)
+
+
+def _make_shared(name: str, shared: Path, lock: Any) -> None:
+    import contextlib
+
     from click.testing import CliRunner
 
-    done = set() if done is None else done
-    wanted = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--data"]
-    for name in wanted:
-        if (folder / name).exists() or name in done:
-            continue
-        done.add(name)
-        commands = (shlex.split(ex, comments=True) for ex, _ in EXAMPLES)
-        maker = next((c for c in commands if "--out" in c and c[c.index("--out") + 1] == name), None)
-        assert maker is not None, f"no example writes {name}"
-        _make_inputs(maker, folder, done)
-        res = CliRunner().invoke(cli, maker[1:])
+    if (shared / name).exists():
+        return
+    commands = (shlex.split(ex, comments=True) for ex, _ in EXAMPLES)
+    maker = next((c for c in commands if "--out" in c and c[c.index("--out") + 1] == name), None)
+    assert maker is not None, f"no example writes {name}"
+    for data in [maker[i + 1] for i, a in enumerate(maker[:-1]) if a == "--data"]:
+        _make_shared(data, shared, lock)
+    with lock(f"example-input-{name}"):
+        if (shared / name).exists():
+            return
+        with contextlib.chdir(shared):
+            res = CliRunner().invoke(cli, maker[1:])
         assert res.exit_code == 0, f"{' '.join(maker)}: exit {res.exit_code}\n{res.output}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("example, expected", EXAMPLES, ids=[e for e, _ in EXAMPLES])
 def test_every_example_runs_and_gives_a_result(example: str, expected: list[str], example_dir: Path,
-                                               example_server: str, clusterkg_server: str,
+                                               made_inputs: Any, example_server: str, clusterkg_server: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
@@ -239,7 +267,7 @@ def test_every_example_runs_and_gives_a_result(example: str, expected: list[str]
                .replace("http://localhost:3030/ckg/data", f"{example_server}/store"))
     args = shlex.split(example, comments=True)
     assert args[0] == "clusterkg", example
-    _make_inputs(args, example_dir)
+    _make_inputs(args, example_dir, made_inputs)
     if "serve" in args:  # runs until stopped: check the options reach the server, which tests/server runs
         started: list[object] = []
         monkeypatch.setattr("graph.server.serve", lambda *a, **kw: started.append(a))

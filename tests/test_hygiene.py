@@ -48,9 +48,11 @@ def document_texts(graph: Graph) -> dict[URIRef, str]:
 
 
 def with_texts(graph: Graph) -> Graph:
-    g = Graph()
-    for t in graph:
-        g.add(t)
+    """The graph and the text of its documents, on Oxigraph (the engine clusterkg queries with)."""
+    from graph.store.load import make_graph
+
+    g = make_graph("oxigraph")
+    g.addN((s, p, o, g) for s, p, o in graph)
     for doc, text in document_texts(graph).items():
         g.add((doc, CKG.documentText, Literal(text)))
     return g
@@ -77,7 +79,7 @@ def test_each_query_catches_a_planted_defect(query: Path, fixtures: Path) -> Non
     """The hygiene queries are not vacuous: each finds at least one row in the defect fixture."""
     import graph
 
-    bad = graph.load_graph([fixtures / "hygiene-defects.ttl"], default_data=False)
+    bad = graph.load_graph([fixtures / "hygiene-defects.ttl"], default_data=False, store="oxigraph")
     rows = list(bad.graph.query(query.read_text(encoding="utf-8")))
     assert rows, f"{query.name} found nothing in tests/fixtures/hygiene-defects.ttl"
 
@@ -86,7 +88,7 @@ def test_passage_check_catches_each_kind_of_defect(fixtures: Path) -> None:
     """The document check finds a missing anchor, an anchor not in the text and an uncited page."""
     import graph
 
-    bad = graph.load_graph([fixtures / "hygiene-defects.ttl"], default_data=False)
+    bad = graph.load_graph([fixtures / "hygiene-defects.ttl"], default_data=False, store="oxigraph")
     rows = bad.graph.query((Path(__file__).parent / "hygiene" / SOURCE_QUERY).read_text(encoding="utf-8"))
     problems = {str(r.problem).split(": ")[0] for r in rows}
     assert {"no ckg:anchorText to find it in its document", "anchor text not in the document",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,27 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-def test_wheel_install_finds_builtin_ontology_and_data(tmp_path: Path) -> None:
-    # build from a copy of the sources, as a fresh clone is
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md", "cli.py"):
-        shutil.copy(ROOT / name, src / name)
-    for name in ("graph", "ontology", "data", "queries", "mappings"):
-        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(wheels), str(src)], check=True, capture_output=True)
+def test_wheel_install_finds_builtin_ontology_and_data(tmp_path: Path, installed_package: dict[str, Path]) -> None:
+    # built from a copy of the sources, as a fresh clone is (tests/conftest.py::installed_package)
+    src, site = installed_package["src"], installed_package["site"]
     # regression: pip builds in the source tree, and setuptools' `build/` folder made the README's
     # `pip install . && clusterkg build` refuse to write into it
     assert not (src / "build").exists()
     from graph.store.build import check_out_dir
 
     assert check_out_dir(src / "build") == "new"
-    wheel = next(wheels.glob("clusterkg-*.whl"))
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
-                    str(wheel)], check=True, capture_output=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (

@@ -140,28 +140,64 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]], *, seed: int = 0,
     return pos
 
 
+def _close_pairs(p: np.ndarray, radius: float) -> np.ndarray:
+    """Every pair ``(i, j)``, ``i < j``, of rows of ``p`` that may be closer than ``radius``: those in the
+    same or adjacent grid cells of side ``radius`` (sorted; the caller checks the distance)."""
+    n = len(p)
+    cells = np.floor((p - p.min(axis=0)) / radius).astype(np.int64)
+    width = int(cells[:, 1].max()) + 3
+    key = cells[:, 0] * width + cells[:, 1]
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    found = []
+    for dx, dy in ((0, 0), (0, 1), (1, -1), (1, 0), (1, 1)):
+        target = key + dx * width + dy
+        lo = np.searchsorted(sorted_key, target, side="left")
+        count = np.searchsorted(sorted_key, target, side="right") - lo
+        total = int(count.sum())
+        if not total:
+            continue
+        i = np.repeat(np.arange(n), count)
+        offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        j = order[np.repeat(lo, count) + offset]
+        keep = i < j if (dx, dy) == (0, 0) else i != j
+        found.append(np.column_stack([np.minimum(i, j)[keep], np.maximum(i, j)[keep]]))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+
 def _spread(pos: np.ndarray, min_dist: float, rounds: int | None = None) -> np.ndarray:
-    """Push apart nodes closer than ``min_dist`` (a few Jacobi rounds; deterministic)."""
+    """Push apart nodes closer than ``min_dist`` (a few Jacobi rounds; deterministic).
+
+    Only pairs closer than ``min_dist`` move, so they are looked for in neighbouring cells of a
+    grid (:func:`_close_pairs`) instead of comparing every pair.
+
+    >>> _spread(np.array([[0.0, 0.0], [1.0, 0.0], [100.0, 0.0]]), 10.0).round(1).tolist()
+    [[-4.5, 0.0], [5.5, 0.0], [100.0, 0.0]]
+    """
     n = len(pos)
     if n < 2:
         return pos
     if rounds is None:
         rounds = 12 if n <= 800 else 6
-    x = pos[:, 0].astype(np.float32)
-    y = pos[:, 1].astype(np.float32)
-    md = np.float32(min_dist)
+    p = np.array(pos, dtype=float)
     for _ in range(rounds):
-        dx = x[:, None] - x[None, :]
-        dy = y[:, None] - y[None, :]
-        d = np.sqrt(dx * dx + dy * dy)
-        np.fill_diagonal(d, np.float32(1e9))
-        short = d < md
-        if not short.any():
+        pairs = _close_pairs(p, min_dist)
+        i, j = pairs[:, 0], pairs[:, 1]
+        delta = p[i] - p[j]
+        d = np.hypot(delta[:, 0], delta[:, 1])
+        near = d < min_dist
+        if not near.any():
             break
-        push = np.where(short, (md - d) / (2.0 * np.maximum(d, np.float32(1e-3))), np.float32(0.0))
-        x += np.einsum("ij,ij->i", dx, push)
-        y += np.einsum("ij,ij->i", dy, push)
-    return np.column_stack([x, y]).astype(float)
+        i, j, delta, d = i[near], j[near], delta[near], d[near]
+        push = (min_dist - d) / (2.0 * np.maximum(d, 1e-3))
+        move = delta * push[:, None]
+        for axis in (0, 1):
+            p[:, axis] += np.bincount(i, weights=move[:, axis], minlength=n)
+            p[:, axis] -= np.bincount(j, weights=move[:, axis], minlength=n)
+    return p
 
 
 def _landscape(pos: np.ndarray, aspect: float) -> np.ndarray:

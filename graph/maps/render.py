@@ -111,9 +111,13 @@ def vis_assets() -> tuple[str, str]:
     >>> "vis-network" in js[:2000].lower() and ".vis-network" in css
     True
     """
-    import pyvis
+    import importlib.util
 
-    base = Path(pyvis.__file__).resolve().parent
+    # find the package without importing it: pyvis imports IPython (a quarter of a second)
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or spec.origin is None:
+        raise InputError("pyvis is not installed; reinstall clusterkg")
+    base = Path(spec.origin).resolve().parent
     candidates = sorted(base.glob("lib/vis-*/vis-network.min.js")) or sorted(
         base.glob("templates/lib/vis-*/vis-network.min.js"))
     if not candidates:
@@ -363,6 +367,23 @@ def _topology_label(label: str, iri: str) -> str:
     return label or re.split(r"[/#:]", iri.rstrip("/#"))[-1] or iri
 
 
+def _pair_neighbours(names: Sequence[str], us: Any, vs: Any, nodes: Sequence[int]) -> dict[str, set[str]]:
+    """The neighbours of ``nodes`` (positions) given the linked pairs as two numpy arrays, by name."""
+    import numpy as np
+
+    mark = np.zeros(len(names), dtype=bool)
+    mark[list(nodes)] = True
+    from_u, from_v = mark[us], mark[vs]
+    a = np.concatenate([us[from_u], vs[from_v]])
+    b = np.concatenate([vs[from_u], us[from_v]])
+    order = np.argsort(a, kind="stable")
+    a, b = a[order], b[order]
+    starts = np.searchsorted(a, nodes, side="left")
+    ends = np.searchsorted(a, nodes, side="right")
+    return {names[i]: {names[j] for j in b[lo:hi].tolist() if j != i}
+            for i, lo, hi in zip(nodes, starts.tolist(), ends.tolist(), strict=True)}
+
+
 def _focus_region(ds: Any, focus: str, depth: int, types: list[str], period: str | None, size_by: str,
                   max_nodes: int, seed: int) -> _Region:
     """The entities within ``depth`` linkages of ``focus`` (the nearest and highest-scoring first when
@@ -381,22 +402,33 @@ def _focus_region(ds: Any, focus: str, depth: int, types: list[str], period: str
     centre = str(iri)
     if centre not in topo:
         raise InputError(f"{index.label(iri)!r} is not on this map (left out by the --type or --period filters)")
-    g = topo.igraph()
+    import numpy as np
+
     names = topo.node_list
     at = topo.index
-    dist = {centre: 0}
-    frontier = [at[centre]]
-    for level in range(1, depth + 1):
-        nxt: set[int] = set()
-        for i in frontier:
-            nxt.update(g.neighbors(i))
-        frontier = sorted(j for j in nxt if names[j] not in dist)
-        for j in frontier:
-            dist[names[j]] = level
     n = topo.number_of_nodes()
+    flat = np.asarray(topo.edges, dtype=np.int64)
+    us, vs = flat[0::2], flat[1::2]
+    # a breadth-first search a whole ring at a time, over the pair arrays (no graph object built)
+    seen = np.zeros(n, dtype=bool)
+    seen[at[centre]] = True
+    ring = np.zeros(n, dtype=bool)
+    ring[at[centre]] = True
+    dist = {centre: 0}
+    for level in range(1, depth + 1):
+        reached = np.concatenate([vs[ring[us]], us[ring[vs]]])
+        nxt = np.unique(reached[~seen[reached]])
+        if not len(nxt):
+            break
+        for j in nxt.tolist():
+            dist[names[j]] = level
+        seen[nxt] = True
+        ring[:] = False
+        ring[nxt] = True
     if size_by == "degree":
         scale = 1.0 / (n - 1) if n > 1 else 0.0
-        scores = {v: g.degree(at[v]) * scale for v in dist}
+        degree = np.bincount(us, minlength=n) + np.bincount(vs, minlength=n)
+        scores = {v: int(degree[at[v]]) * scale for v in dist}
         method_note = ""
     else:
         scores, method_note = _scores({}, topo, size_by, seed)
@@ -405,7 +437,7 @@ def _focus_region(ds: Any, focus: str, depth: int, types: list[str], period: str
     if len(chosen) > max_nodes:
         chosen.sort(key=lambda v: (dist[v], -scores.get(v, 0.0), skey[v]))
         chosen = chosen[:max_nodes]
-    nbrs = {v: {names[j] for j in g.neighbors(at[v]) if names[j] != v} for v in chosen}
+    nbrs = _pair_neighbours(names, us, vs, [at[v] for v in chosen])
     net = region_network(ds, chosen, **{k: v for k, v in filters.items() if v})
     net.graph.update(topo.graph)  # the vocabularies and filters of the whole projection
     return _Region(net=net, centre=centre, dist={v: dist[v] for v in chosen}, chosen=chosen,

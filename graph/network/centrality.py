@@ -8,8 +8,12 @@ paths through the entity, hop counts), ``closeness`` (Wasserman-Faust, hop count
 Betweenness and closeness cost one breadth-first search per entity. They run in igraph's C core
 when python-igraph is installed (``pip install clusterkg[fast]``) and in plain networkx
 otherwise; both give the same numbers (the tests check this). Above :data:`EXACT_LIMIT` entities
-betweenness is estimated from a sample of source entities drawn exactly as networkx's
-``betweenness_centrality(k=..., seed=...)`` draws them, so a seed gives the same estimate on
+betweenness is estimated from the searches of a sample of source entities
+(:func:`sample_sources`): a systematic sample of the entities grouped by their best-linked
+neighbour, so that every group of entities hanging on the same hub is represented in proportion.
+Every entity has the same chance ``k / n`` to be a source, so the estimate is unbiased, and it
+is about twice as precise as a simple random sample of the same size on networks shaped like
+clusterkg's (``docs/analysis.md``). A seed gives the same sources, hence the same estimate, on
 either route. Every result records the method used.
 
 Examples
@@ -27,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import gc
 import heapq
 import os
@@ -46,12 +51,14 @@ __all__ = [
     "EXACT_LIMIT",
     "MEASURES",
     "PARALLEL_WORK",
+    "SAMPLE_DESIGN",
     "betweenness",
     "centrality",
     "closeness",
     "fast_available",
     "format_centrality",
     "sample_sources",
+    "systematic_positions",
 ]
 
 MEASURES = ("degree", "betweenness", "closeness", "eigenvector", "pagerank")
@@ -60,8 +67,9 @@ MEASURES = ("degree", "betweenness", "closeness", "eigenvector", "pagerank")
 #: per route: an exact run costs one BFS per entity.
 EXACT_LIMIT = {"igraph": 5000, "networkx": 1000}
 
-#: Sources sampled for betweenness above :data:`EXACT_LIMIT`.
-DEFAULT_SAMPLE = 1000
+#: Sources sampled for betweenness above :data:`EXACT_LIMIT` (the accuracy this gives is
+#: measured in ``docs/analysis.md``).
+DEFAULT_SAMPLE = 600
 
 
 def fast_available() -> bool:
@@ -120,6 +128,9 @@ def _to_igraph(net: nx.Graph | Topology) -> tuple[Any, list[Any]]:
     g.simplify(multiple=True, loops=True)
     return g, nodes
 
+
+#: How sampled betweenness draws its sources (recorded in every sampled result).
+SAMPLE_DESIGN = "systematic by best-linked neighbour"
 
 #: Above this many source × entity steps, sampled betweenness is split over the CPU cores.
 PARALLEL_WORK = 20_000_000
@@ -180,14 +191,94 @@ def _igraph_sampled(g: Any, sources: list[int], jobs: int) -> list[float]:
     return [sum(values) for values in zip(*parts, strict=True)]
 
 
-def sample_sources(net: nx.Graph | Topology, k: int, seed: int) -> list[Any]:
-    """The ``k`` source entities networkx's sampled betweenness draws for ``seed`` (on the
-    simple graph of ``net``).
+def _positions(net: nx.Graph | Topology, simple: nx.Graph | None = None) -> tuple[int, Any, Any]:
+    """The simple graph of ``net`` (``simple`` when it is already built) as ``(n, u, v)``: its
+    linked pairs as two numpy arrays of node positions in :func:`_node_order`, one entry per pair."""
+    import numpy as np
 
-    >>> sample_sources(nx.path_graph(5), 2, seed=1) == random.Random(1).sample(range(5), 2)
-    True
+    if isinstance(net, Topology):
+        pairs = np.frombuffer(net.edges, dtype=np.intc).reshape(-1, 2) if len(net.edges) else \
+            np.zeros((0, 2), dtype=np.intc)
+        return len(net.node_list), pairs[:, 0], pairs[:, 1]
+    if simple is None:
+        simple = _as_simple(net)
+    nodes = _node_order(net)
+    index = {n: i for i, n in enumerate(nodes)}
+    flat = np.fromiter((index[x] for e in simple.edges() if e[0] != e[1] for x in e), dtype=np.intp)
+    return len(nodes), flat[0::2], flat[1::2]
+
+
+def _hub_order(n: int, u: Any, v: Any, rng: random.Random) -> Any:
+    """Node positions grouped by their best-linked neighbour (the neighbour of highest degree,
+    the first in node order on a tie; isolated entities form their own group), then by their own
+    degree, in random order within ties."""
+    import numpy as np
+
+    deg = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    src = np.concatenate([u, v])
+    nbr = np.concatenate([v, u])
+    hub = np.full(n, -1, dtype=np.intp)
+    if len(src):
+        # per source, its neighbours by degree (highest first), then position (lowest first)
+        by = np.lexsort((nbr, -deg[nbr], src))
+        first = np.ones(len(by), dtype=bool)
+        first[1:] = src[by][1:] != src[by][:-1]
+        hub[src[by][first]] = nbr[by][first]
+    tie = np.array([rng.random() for _ in range(n)])
+    return np.lexsort((tie, deg, hub))
+
+
+def systematic_positions(n: int, k: int, start: float) -> list[int]:
+    """Positions ``floor(start + i * n / k)`` for ``i < k``: a systematic sample of ``k`` of ``n``
+    places (``0 <= start < n / k``; a uniform ``start`` gives every place the chance ``k / n``).
+
+    >>> systematic_positions(10, 3, 0.5)
+    [0, 3, 7]
     """
-    return random.Random(seed).sample(_node_order(net), k)
+    step = n / k
+    return [min(n - 1, int(start + i * step)) for i in range(k)]
+
+
+def sample_sources(net: nx.Graph | Topology, k: int, seed: int, *, simple: nx.Graph | None = None) -> list[Any]:
+    """The ``k`` source entities sampled betweenness uses for ``seed`` (``k`` below the number
+    of entities).
+
+    The entities are ordered by their best-linked neighbour (the neighbour of highest degree),
+    then by their own degree, randomly within ties, and every ``n / k``-th is taken from a random
+    start (systematic sampling). Each entity has the same chance ``k / n`` to be chosen, and the
+    groups of entities that hang on the same hub (whose searches pass through it alike) are
+    represented in proportion: this stratification is what makes the estimate more precise than
+    a simple random sample.
+
+    Two hubs with four entities each: whatever the seed, a sample of two takes one from each side.
+
+    >>> g = nx.Graph([("a", "b")] + [("a", f"a{i}") for i in range(4)] + [("b", f"b{i}") for i in range(4)])
+    >>> [sorted(s[0] for s in sample_sources(g, 2, seed)) for seed in range(4)]
+    [['a', 'b'], ['a', 'b'], ['a', 'b'], ['a', 'b']]
+    """
+    n, u, v = _positions(net, simple)
+    rng = random.Random(seed)
+    order = _hub_order(n, u, v, rng)
+    nodes = _node_order(net)
+    return [nodes[int(order[p])] for p in systematic_positions(n, k, rng.random() * n / k)]
+
+
+def _igraph_rcm(n: int, u: Any, v: Any) -> tuple[Any, Any]:
+    """An undirected simple igraph graph of the pairs with its vertices in reverse Cuthill-McKee
+    order (neighbours stored near each other: the searches run about a quarter faster on a large
+    network), and ``where``: the igraph vertex of each node position."""
+    import igraph as ig
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    ones = np.ones(len(u), dtype=np.int8)
+    adj = coo_matrix((ones, (u, v)), shape=(n, n)).tocsr()
+    order = reverse_cuthill_mckee((adj + adj.T).tocsr(), symmetric_mode=True)
+    where = np.empty(n, dtype=np.intp)
+    where[order] = np.arange(n)
+    edges = list(zip(where[u].tolist(), where[v].tolist(), strict=True))  # pairs of ints: igraph reads them fast
+    return ig.Graph(n=n, edges=edges, directed=False), where
 
 
 def betweenness(
@@ -207,16 +298,20 @@ def betweenness(
         Number of sampled sources; ``None`` = exact up to :data:`EXACT_LIMIT` entities, else
         :data:`DEFAULT_SAMPLE`. A sample as large as the network is exact.
     seed : int
-        Seed of the sample (the same sources as ``networkx.betweenness_centrality(k, seed)``).
+        Seed of the sample (:func:`sample_sources`).
     backend : {"auto", "igraph", "networkx"}
 
     Returns
     -------
     scores : dict
-        Node → score in [0, 1] (networkx's normalisation, endpoints excluded).
+        Node → score in [0, 1] (networkx's normalisation, endpoints excluded). A sampled score
+        is ``n / k`` times the sum over the ``k`` sources ``s`` of the dependency of ``s`` on the
+        entity (the share of the shortest paths from ``s`` through it), over ``(n-1)(n-2)``:
+        an unbiased estimate, since every entity is a source with chance ``k / n``.
     method : dict
-        ``mode`` ("exact" or "sampled"), ``k``, ``seed``, ``backend`` (and ``jobs``, the number
-        of processes, for a sampled igraph run; see :data:`PARALLEL_WORK`).
+        ``mode`` ("exact" or "sampled"), ``k``, ``seed``, ``design`` (how the sources were
+        drawn), ``backend`` (and ``jobs``, the number of processes, for a sampled igraph run;
+        see :data:`PARALLEL_WORK`).
 
     Examples
     --------
@@ -235,25 +330,43 @@ def betweenness(
         k = None
     method: dict[str, Any] = {"mode": "exact" if k is None else "sampled", "k": k,
                               "seed": seed if k is not None else None, "backend": route}
+    if k is not None:
+        method["design"] = SAMPLE_DESIGN
     if n < 3:
         return dict.fromkeys(net, 0.0), method
-    if route == "networkx":
-        return nx.betweenness_centrality(_as_simple(net), k=k, seed=seed, normalized=True), method
-    g, nodes = _to_igraph(net)
-    scale_all = 2.0 / ((n - 1) * (n - 2))  # igraph counts unordered pairs; networkx ordered ones
     if k is None:
+        if route == "networkx":
+            return nx.betweenness_centrality(_as_simple(net), normalized=True), method
+        g, nodes = _to_igraph(net)
+        scale_all = 2.0 / ((n - 1) * (n - 2))  # igraph counts unordered pairs; networkx ordered ones
         raw = g.betweenness(directed=False)
         return {v: raw[i] * scale_all for i, v in enumerate(nodes)}, method
-    sources = sample_sources(net, k, seed)
-    index = {v: i for i, v in enumerate(nodes)}
+    simple = _as_simple(net) if route == "networkx" else None
+    scores, jobs = _from_sources(net, sample_sources(net, k, seed, simple=simple), route, simple)
+    if jobs:
+        method["jobs"] = jobs
+    return scores, method
+
+
+def _from_sources(net: nx.Graph | Topology, sources: list[Any], route: str,
+                  simple: nx.Graph | None = None) -> tuple[dict[Any, float], int]:
+    """The estimate of :func:`betweenness` from ``sources`` (and the number of processes used)."""
+    n, k = net.number_of_nodes(), len(sources)
+    # igraph and networkx count each pair of a source and a target once: half the dependency sum
+    scale = 2.0 * n / (k * (n - 1) * (n - 2))
+    nodes = _node_order(net)
+    if route == "networkx":
+        if simple is None:
+            simple = _as_simple(net)
+        raw_nx = nx.betweenness_centrality_subset(simple, sources, list(simple), normalized=False)
+        return {v: raw_nx[v] * scale for v in nodes}, 0
+    n_, u, v_ = _positions(net)
+    g, where = _igraph_rcm(n_, u, v_)
+    index = {node: i for i, node in enumerate(nodes)}
     jobs = _jobs(n * k)
-    raw = _igraph_sampled(g, [index[s] for s in sources], jobs)
-    method["jobs"] = jobs
-    big_n = n - 1  # networkx's rescaling for sampled sources without endpoints
-    src_scale = 2.0 / ((k - 1) * (big_n - 1))
-    other_scale = 2.0 / (k * (big_n - 1))
-    chosen = set(sources)
-    return {v: raw[i] * (src_scale if v in chosen else other_scale) for i, v in enumerate(nodes)}, method
+    at = where.tolist()
+    raw = _igraph_sampled(g, sorted(at[index[s]] for s in sources), jobs)
+    return {node: raw[at[i]] * scale for i, node in enumerate(nodes)}, jobs
 
 
 def closeness(net: nx.Graph | Topology, *, backend: str = "auto") -> tuple[dict[Any, float], dict[str, Any]]:
@@ -327,6 +440,11 @@ def _round(x: float) -> float:
     return float(f"{x:.10g}")
 
 
+def _rank_of(score: float, ascending: list[float]) -> int:
+    """The competition rank of ``score`` among the sorted ``ascending`` scores (as :func:`_ranks`)."""
+    return len(ascending) - bisect.bisect_right(ascending, score) + 1
+
+
 def _ranks(scores: dict[Any, float]) -> dict[Any, int]:
     """Competition ranks (1, 2, 2, 4) on rounded scores."""
     ordered = sorted(scores.values(), reverse=True)
@@ -390,7 +508,8 @@ def centrality(
         raw, meth = _measure(net, get_simple, m, sample, seed, backend)
         scores[m] = {v: _round(raw.get(v, 0.0)) for v in listed}
         methods[m] = meth
-    ranks = {m: _ranks(scores[m]) for m in measures}
+    # every rank for "all" (the mean rank orders the rows); else only the shown rows' ranks
+    ranks = {m: _ranks(scores[m]) for m in measures} if measure == "all" else {}
 
     def label(v: Any) -> str:
         return str(net.nodes[v].get("label", v)) if v in net else str(v)
@@ -403,19 +522,29 @@ def centrality(
     mean_rank = ({v: round(sum(ranks[m][v] for m in measures) / len(measures), 4) for v in listed}
                  if measure == "all" else {})
     # only the rows shown get built (a large network has 100k entities)
-    chosen = heapq.nsmallest(top, listed, key=order_key) if top is not None else sorted(listed, key=order_key)
+    if top is None:
+        chosen = sorted(listed, key=order_key)
+    else:
+        if measure != "all" and len(listed) > top:
+            # labels only for the entities that can be shown: those scoring at least the top-th score
+            ms = scores[measure]
+            cut = heapq.nlargest(top, (ms[v] for v in listed))[-1]
+            listed = [v for v in listed if ms[v] >= cut]
+        chosen = heapq.nsmallest(top, listed, key=order_key)
     rows: list[dict[str, Any]] = []
+    ascending = sorted(scores[measure].values()) if measure != "all" else []
     for i, v in enumerate(chosen, 1):
         if measure == "all":
             rows.append({**node_summary(net, v), "scores": {m: scores[m][v] for m in measures},
                          "ranks": {m: ranks[m][v] for m in measures}, "mean_rank": mean_rank[v], "rank": i})
         else:
-            rows.append({"rank": ranks[measure][v], **node_summary(net, v), "score": scores[measure][v]})
+            rows.append({"rank": _rank_of(scores[measure][v], ascending), **node_summary(net, v),
+                         "score": scores[measure][v]})
     notes = []
     b = methods.get("betweenness")
     if b and b["mode"] == "sampled":
         notes.append(f"approximate: betweenness estimated from {b['k']} sampled source entities "
-                     f"(seed {b['seed']}, {b['backend']})")
+                     f"(seed {b['seed']}, {b['backend']}; {b['design']} sample)")
     elif b:
         notes.append(f"exact betweenness ({b['backend']})")
     return {

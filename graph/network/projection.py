@@ -67,7 +67,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import networkx as nx
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal
@@ -412,8 +412,9 @@ def project(
     >>> {d["kind"] for _, _, d in syn_only.edges(data=True)}
     {'synergy'}
     """
-    net = _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates,
-                   periods, statuses, synergies)
+    net = _project(graph, {"include_classes": include_classes, "exclude_classes": exclude_classes,
+                           "include_predicates": include_predicates, "exclude_predicates": exclude_predicates,
+                           "periods": periods, "statuses": statuses, "synergies": synergies})
     assert isinstance(net, nx.MultiDiGraph)
     return net
 
@@ -759,9 +760,19 @@ class _Projection:
                         json.loads(json.dumps(self.graph_attributes(synergies))))
 
 
-def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterable[str],
-             include_predicates: Iterable[str], exclude_predicates: Iterable[str], periods: Iterable[str],
-             statuses: Iterable[str], synergies: bool, *, light: bool = False) -> nx.MultiDiGraph | Topology:
+class ProjectionFilters(TypedDict, total=False):
+    """The filters of :func:`project` and :func:`project_topology` (see :func:`project`)."""
+
+    include_classes: Iterable[str]
+    exclude_classes: Iterable[str]
+    include_predicates: Iterable[str]
+    exclude_predicates: Iterable[str]
+    periods: Iterable[str]
+    statuses: Iterable[str]
+    synergies: bool
+
+
+def _project(graph: Any, filters: ProjectionFilters, *, light: bool = False) -> nx.MultiDiGraph | Topology:
     """The steps in order; ``light`` ends with the topology instead of the networkx graph."""
     was_enabled = gc.isenabled()
     gc.disable()  # bulk building: the collector would only rescan the RDF graph's objects
@@ -770,8 +781,11 @@ def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterab
         steps.find_entity_classes()
         steps.find_entities()
         steps.find_vocabularies()
-        steps.select(include_classes, exclude_classes, include_predicates, exclude_predicates, periods, statuses)
+        steps.select(filters.get("include_classes", ()), filters.get("exclude_classes", ()),
+                     filters.get("include_predicates", ()), filters.get("exclude_predicates", ()),
+                     filters.get("periods", ()), filters.get("statuses", ()))
         edges = steps.property_edges(light=light)
+        synergies = filters.get("synergies", True)
         if synergies:
             edges += steps.synergy_edges(light=light)
         if light:
@@ -782,17 +796,7 @@ def _project(graph: Any, include_classes: Iterable[str], exclude_classes: Iterab
             gc.enable()
 
 
-def project_topology(
-    graph: Any,
-    *,
-    include_classes: Iterable[str] = (),
-    exclude_classes: Iterable[str] = (),
-    include_predicates: Iterable[str] = (),
-    exclude_predicates: Iterable[str] = (),
-    periods: Iterable[str] = (),
-    statuses: Iterable[str] = (),
-    synergies: bool = True,
-) -> Topology:
+def project_topology(graph: Any, **filters: Unpack[ProjectionFilters]) -> Topology:
     """The topology of :func:`project`'s result (same entities, same linked pairs and weights),
     built without the networkx graph and the edge attributes: what global measures need.
 
@@ -806,8 +810,7 @@ def project_topology(
     >>> topo.node_list == ref.node_list, topo.edges == ref.edges, topo.weights == ref.weights
     (True, True, True)
     """
-    topo = _project(graph, include_classes, exclude_classes, include_predicates, exclude_predicates, periods,
-                    statuses, synergies, light=True)
+    topo = _project(graph, filters, light=True)
     assert isinstance(topo, Topology)
     return topo
 

@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,33 +93,35 @@ def _read_topology(path: Path) -> Topology | None:
     return _read_private(path, Topology.from_json)
 
 
+def _cached(path: Path | None, read: Callable[[Path], Any], make: Callable[[], Any]) -> Any:
+    """``read(path)`` when it gives something, else ``make()``, written to ``path`` (when there is one)."""
+    if path is not None:
+        value = read(path)
+        if value is not None:
+            return value
+    value = make()
+    if path is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            _write(path, value)
+    return value
+
+
 def cached_projection(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> nx.MultiDiGraph:
     """The projection of ``ds`` with ``filters``, from its cache entry when it is there."""
     entry = ds.entry
     path = entry / f"net-{projection_version()}-{fkey}.json" if entry is not None else None
-    if path is not None:
-        net = _read(path)
-        if net is not None:
-            return net
-    net = project(ds.store, **filters)
-    if path is not None:
-        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-            _write(path, net)
-    return net
+    return _cached(path, _read, lambda: project(ds.store, **filters))
 
 
 def cached_topology(ds: Dataset, fkey: str, filters: Mapping[str, Any]) -> Topology:
     """The :class:`~graph.network.topology.Topology` of ``ds`` with ``filters``: from its cache
     entry, else from the cached projection, else from a light projection of the store."""
     entry = ds.entry
-    path = entry / f"topo-{projection_version()}-{fkey}.json" if entry is not None else None
-    if path is not None:
-        topo = _read_topology(path)
-        if topo is not None:
-            return topo
-        net = _read(entry / f"net-{projection_version()}-{fkey}.json")  # type: ignore[operator]
-        topo = Topology.from_network(net) if net is not None else project_topology(ds.store, **filters)
-        with contextlib.suppress(OSError):
-            _write(path, topo)
-        return topo
-    return project_topology(ds.store, **filters)
+    if entry is None:
+        return project_topology(ds.store, **filters)
+
+    def make() -> Topology:
+        net = _read(entry / f"net-{projection_version()}-{fkey}.json")
+        return Topology.from_network(net) if net is not None else project_topology(ds.store, **filters)
+
+    return _cached(entry / f"topo-{projection_version()}-{fkey}.json", _read_topology, make)

@@ -44,6 +44,7 @@ _DG = ox.DefaultGraph()
 _N = ox.NamedNode
 _SUMMARY = [_N(str(p)) for p in (RDF.type, RDFS.label, SKOS.prefLabel, CKG.acronym, PROV.wasDerivedFrom,
                                  CKG.status, CKG.inPeriod, SKOS.definition)]
+_SUMMARY_SET = frozenset(_SUMMARY)
 _SYN_SOURCE, _SYN_TARGET = _N(str(CKG.synergySource)), _N(str(CKG.synergyTarget))
 _HAS_FIGURE, _DERIVED = _N(str(CKG.hasFigure)), _N(str(PROV.wasDerivedFrom))
 _IN_DOC = _N(str(CKG.inDocument))
@@ -105,11 +106,14 @@ def extract_quads(ds: Dataset, iris: Iterable[str], *, induced: bool = False) ->
             quads.update(store.quads_for_pattern(None, None, n, _DG))
     mentioned = {t for q in quads for t in (q.subject, q.object, q.predicate)
                  if isinstance(t, (ox.NamedNode, ox.BlankNode))} - seen
-    if prefetch is not None:
+    if prefetch is not None:  # a remote store: only the summary triples are fetched
         prefetch(mentioned, _SUMMARY)
-    for n in mentioned:
-        for p in _SUMMARY:
-            quads.update(store.quads_for_pattern(n, p, None, _DG))
+        for n in mentioned:
+            for p in _SUMMARY:
+                quads.update(store.quads_for_pattern(n, p, None, _DG))
+    else:  # one indexed scan per node is cheaper than one per summary property
+        for n in mentioned:
+            quads.update(q for q in store.quads_for_pattern(n, None, None, _DG) if q.predicate in _SUMMARY_SET)
     passages = {q.object for q in quads if q.predicate == _DERIVED and isinstance(q.object, ox.NamedNode)}
     if prefetch is not None:
         prefetch(passages)

@@ -54,32 +54,31 @@ def merge_pairs(nodes: Sequence[str], edges: Iterator[tuple[str, str, Mapping[st
     """Merge directed multi-edges into undirected pairs of node positions, sorted, with summed weights.
 
     ``nodes`` must be sorted (by ``str``); self-loops are dropped. Returns the flat ``(u, v, ...)``
-    positions (``u < v``), the weights and the number of linkages per pair.
+    positions (``u < v``), the weights (each the sum of its linkages' weights in the order given)
+    and the number of linkages per pair.
 
     >>> merge_pairs(["a", "b", "c"], iter([("c", "a", {}), ("a", "c", {"strength": 2}), ("b", "b", {})]))
     (array('i', [0, 2]), array('d', [3.0]), array('i', [2]))
     """
+    import numpy as np
+
     index = {n: i for i, n in enumerate(nodes)}
-    acc: dict[tuple[int, int], list[float]] = {}
+    us: list[int] = []
+    vs: list[int] = []
+    ws: list[float] = []
     for u, v, d in edges:
-        if u == v:
-            continue
-        i, j = index[u], index[v]
-        pair = (i, j) if i < j else (j, i)
-        slot = acc.get(pair)
-        w = edge_weight(d)
-        if slot is None:
-            acc[pair] = [w, 1]
-        else:
-            slot[0] += w
-            slot[1] += 1
-    flat, weights, counts = array("i"), array("d"), array("i")
-    for (i, j), (w, c) in sorted(acc.items()):
-        flat.append(i)
-        flat.append(j)
-        weights.append(w)
-        counts.append(int(c))
-    return flat, weights, counts
+        if u != v:
+            us.append(index[u])
+            vs.append(index[v])
+            ws.append(edge_weight(d))
+    a, b = np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64)
+    key = np.minimum(a, b) * max(len(nodes), 1) + np.maximum(a, b)
+    pairs, which = np.unique(key, return_inverse=True)
+    weights = np.bincount(which, weights=np.array(ws, dtype=np.float64), minlength=len(pairs))
+    counts = np.bincount(which, minlength=len(pairs))
+    flat = np.column_stack([pairs // max(len(nodes), 1), pairs % max(len(nodes), 1)]).ravel()
+    return array("i", flat.astype(np.intc).tobytes()), array("d", weights.tobytes()), \
+        array("i", counts.astype(np.intc).tobytes())
 
 
 class _NodeView(Mapping[str, dict[str, Any]]):

@@ -489,11 +489,8 @@ class Dataset:
             nonlocal done
             if not done and self.endpoint is None:
                 for name, f in self._files:
-                    fmt, data = read_source(f, name)
-                    with parse_errors(name, data):
-                        for q in ox.parse(data, format=fmt, base_iri=f.resolve().as_uri()):
-                            s = q.subject
-                            table.setdefault("_:" + s.value if isinstance(s, ox.BlankNode) else str(s.value), name)
+                    for subject in _subjects(f, name):
+                        table.setdefault(subject, name)
                 done = True
             return table.get(iri, "")
 
@@ -530,6 +527,14 @@ class Dataset:
             origin = load_graph(self.sources.paths, default_data=self.sources.default_data).origin
             return LoadedGraph(g, self.files, origin)
         return load_graph(self.sources.paths, default_data=self.sources.default_data)
+
+
+def _subjects(f: Path, name: str) -> set[str]:
+    """The subjects an RDF file states (IRIs, and blank nodes as ``_:id``)."""
+    fmt, data = read_source(f, name)
+    with parse_errors(name, data):
+        return {"_:" + q.subject.value if isinstance(q.subject, ox.BlankNode) else str(q.subject.value)
+                for q in ox.parse(data, format=fmt, base_iri=f.resolve().as_uri())}
 
 
 def open_dataset(paths: Iterable[str | Path] = (), *, default_data: bool = True, infer: str | None = None,

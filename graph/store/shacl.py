@@ -145,6 +145,12 @@ class Check:
         True when the path is ``sh:inversePath`` of the predicate ``path_iri``.
     value_is_focus : bool
         True for node-level constraints whose offending value is the focus node itself.
+    scan_query : str
+        The same results as :attr:`query` when every target is checked, or "" when the
+        constraint has no such form: the constraint's property is scanned on its own and
+        hash-joined with (or subtracted from) the target nodes, instead of being looked up node
+        by node. On a million triples this is several times faster for properties that few
+        targets have; :func:`run_checks` uses it when no focus nodes go into the query.
     """
 
     shape: str
@@ -156,6 +162,7 @@ class Check:
     path_iri: str = ""
     inverse: bool = False
     value_is_focus: bool = False
+    scan_query: str = ""
 
 
 @dataclass(frozen=True)
@@ -518,6 +525,68 @@ class _Compiler:
         return f"{focus} {path} {value_var} . FILTER(!COALESCE({ok}, false))", value_var, None
 
 
+    def scan_pattern(self, shape: Term, local: str, arg: Term) -> tuple[str, str, str] | None:
+        """The constraint of a property shape evaluated on its own, as ``(operator, group pattern,
+        projected variables)``: the focus nodes violating it are the targets ``JOIN`` the pattern
+        (which lists the violations) or the targets ``MINUS`` the pattern (which lists the nodes
+        that satisfy it). None when there is no such form (node shapes, SPARQL constraints,
+        nested shapes)."""
+        path_node = self.g.value(shape, SH + "path")
+        if path_node is None or local in ("sparql", "node", "not", "and", "or", "xone"):
+            return None
+        path = self.path(path_node)
+        v = self.var()
+        if local in ("qualifiedMinCount", "qualifiedMaxCount"):
+            qualifier = self.g.value(shape, SH + "qualifiedValueShape")
+            if qualifier is None:
+                return None
+            n = _literal_int(arg, f"sh:{local}")
+            if local == "qualifiedMinCount" and n <= 0:
+                return "JOIN", "{ FILTER(false) }", "?this"
+            values = f"?this {path} {v} . FILTER({self.conforms(qualifier, v)})"
+            if local == "qualifiedMinCount" and n == 1:
+                return "MINUS", f"{{ {values} }}", "?this"
+            op = ">=" if local == "qualifiedMinCount" else ">"
+            group = f"{{ SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {op} {n}) }}"
+            return ("MINUS" if local == "qualifiedMinCount" else "JOIN"), group, "?this"
+        if local in ("minCount", "maxCount"):
+            n = _literal_int(arg, f"sh:{local}")
+            if local == "minCount" and n <= 0:
+                return "JOIN", "{ FILTER(false) }", "?this"
+            if local == "minCount" and n == 1:
+                return "MINUS", f"{{ ?this {path} {v} . }}", "?this"
+            op = ">=" if local == "minCount" else ">"
+            group = (f"{{ SELECT ?this WHERE {{ ?this {path} {v} . }} "
+                     f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {op} {n}) }}")
+            return ("MINUS" if local == "minCount" else "JOIN"), group, "?this"
+        if local == "hasValue":
+            return "MINUS", f"{{ ?this {path} {_sparql_term(arg)} . }}", "?this"
+        if local == "uniqueLang":
+            if arg != _TRUE:
+                return "JOIN", "{ FILTER(false) }", "?this"
+            key = self.var()
+            return "JOIN", (f"{{ SELECT ?this {key} WHERE {{ ?this {path} {v} . "
+                            f"FILTER(isLiteral({v}) && LANG({v}) != \"\") BIND(LCASE(LANG({v})) AS {key}) }} "
+                            f"GROUP BY ?this {key} HAVING (COUNT(DISTINCT {v}) > 1) }}"), f"?this {key}"
+        if local == "class":
+            return "JOIN", (f"{{ SELECT DISTINCT ?this ?value WHERE {{ ?this {path} ?value . "
+                            f"MINUS {{ ?value <{_RDF}type>/<{_RDFS}subClassOf>* {_sparql_term(arg)} . }} }} }}"), \
+                "?this ?value"
+        ok = self.value_expression(local, arg, shape, "?value")
+        return "JOIN", (f"{{ SELECT DISTINCT ?this ?value WHERE {{ ?this {path} ?value . "
+                        f"FILTER(!COALESCE({ok}, false)) }} }}"), "?this ?value"
+
+    def constraint_scan(self, shape: Term, local: str, arg: Term, targets: list[str]) -> str:
+        """:attr:`Check.scan_query` of one constraint of ``shape`` ("" when it has none)."""
+        form = self.scan_pattern(shape, local, arg)
+        if form is None:
+            return ""
+        op, pattern, variables = form
+        target = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + t + " }" for t in targets) + " } }"
+        body = f"{target} {pattern}" if op == "JOIN" else f"{target} MINUS {pattern}"
+        return self.prologue() + f"SELECT DISTINCT {variables} WHERE {{ {body} }}"
+
+
 # --------------------------------------------------------------------------------------------
 # Top-level checks
 # --------------------------------------------------------------------------------------------
@@ -638,11 +707,12 @@ def _shape_checks(c: _Compiler, shape: Term) -> list[Check]:
             if key_var:
                 variables += f" {key_var}"
             query = c.prologue() + _select(_focus_placeholder(), targets, pattern, variables)
+            scan = c.constraint_scan(holder, local, arg, targets)
             checks.append(Check(
                 shape=str(holder), component=_COMPONENT_NAMES[local] + "ConstraintComponent",
                 severity=severity, message=holder_message or _default_message(local, arg, path_text),
                 path=path_text, query=query, path_iri=path_iri, inverse=inverse,
-                value_is_focus=(value_var == "?this"),
+                value_is_focus=(value_var == "?this"), scan_query=scan,
             ))
     return checks
 
@@ -766,7 +836,8 @@ FOCUS_IN_QUERY = 5_000
 
 
 def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str] | None = None,
-               graph: ox.NamedNode | ox.BlankNode | None = None) -> Iterator[Hit]:
+               graph: ox.NamedNode | ox.BlankNode | None = None,
+               focus_in_query: bool | None = None) -> Iterator[Hit]:
     """Run ``checks`` on ``store`` and yield every result.
 
     Parameters
@@ -783,21 +854,30 @@ def run_checks(store: ox.Store, checks: Iterable[Check], *, focus: Iterable[str]
         ``VALUES`` clause that large (the results are the same).
     graph : pyoxigraph.NamedNode or BlankNode, optional
         Read the data from this named graph instead of the default graph.
+    focus_in_query : bool, optional
+        Put ``focus`` into the queries (``True``) or check every target and keep the hits on
+        ``focus`` (``False``); by default, the former for up to :data:`FOCUS_IN_QUERY` nodes. Where
+        the store holds little besides the focus nodes (an import, in
+        :func:`graph.store.validate.validate_addition`), ``False`` is many times faster: 0.14 s
+        instead of 4.3 s of CPU for the 21,000 triples of the NUTS import.
     """
     values = ""
     wanted: set[str] | None = None
     if focus is not None:
         nodes = set(focus)
-        if len(nodes) <= FOCUS_IN_QUERY:
+        if focus_in_query if focus_in_query is not None else len(nodes) <= FOCUS_IN_QUERY:
             values = "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(nodes)) + " }"
         else:
             wanted = nodes
     checks = list(checks)
-    closures = class_closures(store, (c.query for c in checks), graph)
+    closures = class_closures(store, (q for c in checks for q in (c.query, c.scan_query)), graph)
 
     def run(check: Check) -> list[Hit]:
         hits = []
-        query = expand_class_paths(check.query, closures).replace(_focus_placeholder(), values, 1)
+        if check.scan_query and not values:
+            query = expand_class_paths(check.scan_query, closures)
+        else:
+            query = expand_class_paths(check.query, closures).replace(_focus_placeholder(), values, 1)
         for row in store.query(query, default_graph=graph):  # type: ignore[union-attr]
             this = row["this"]
             if this is None or (wanted is not None and (not isinstance(this, ox.NamedNode)

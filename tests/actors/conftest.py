@@ -1,5 +1,8 @@
 """Fixtures of the actor tests: imports of real rows, once per session, and the datasets that hold them.
 
+The imports run through the session's ``import_chain`` (tests/conftest.py), so their first steps are
+the import tests' own (run once for both).
+
 Two chains: the region profiles read every participation of the projects with a Maltese or Icelandic
 partner plus the ERDF list (``region_chain``); partner search reads the excerpts the import tests use,
 the H2020 projects with names and a marked cluster-organisation fixture (``actor_files``).
@@ -7,19 +10,15 @@ the H2020 projects with names and a marked cluster-organisation fixture (``actor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graph.imports import import_tables
-
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 IMPORTS = HERE.parent / "imports" / "fixtures"
 REAL = IMPORTS / "real"
-RUN_DATE = "2026-01-01"
 #: Invented organisations whose labels hold markup and terminal escapes (a marked fixture), kept apart
 #: from the real ones: nothing links them.
 XSS = FIXTURES / "partners-xss.ttl"
@@ -43,41 +42,22 @@ def real(name: str) -> Path:
     raise AssertionError(f"missing real-data fixture {name}")
 
 
-def _chain(share: Any, name: str, steps: list[tuple[str, str, list[Path]]]) -> list[Path]:
-    """Run the imports in order, each reading the outputs before it; their N-Triples files.
-
-    The chain runs once per test session: the first xdist worker to get here runs it (holding a
-    lock), the others read its files."""
-    folder = share.folder(f"actor-imports-{name}")
-    outs = [folder / f"{step}.nt" for step, _, _ in steps]
-    with share.lock(f"actor-imports-{name}"):
-        if not all(p.is_file() for p in outs):
-            done: list[Path] = []
-            for (_, mapping, inputs), out in zip(steps, outs, strict=True):
-                for f in inputs:
-                    assert f.is_file(), f"missing real-data fixture {f}"
-                import_tables(mapping, inputs, out=out, data=list(done), run_date=RUN_DATE, progress=False)
-                done.append(out)
-    return outs
-
-
 @pytest.fixture(scope="session")
-def region_chain(session_share: Any) -> Iterator[list[Path]]:
+def region_chain(import_chain: Any) -> list[Path]:
     """The N-Triples files of the imports, in order: NUTS, Horizon Europe, H2020 (region excerpt), ERDF."""
-    yield _chain(session_share, "region", [
+    outs, _ = import_chain([
         ("nuts", "nuts-2021", [real("NUTS2021.xlsx")]),
         ("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")]),
         ("h2020", "cordis-h2020-participations", [real("eunets_h2020.region.csv.gz"),
                                                   real("eunets_programme_parts.region.csv.gz")]),
         ("erdf", "erdf-operations-de", [real("osdata_ERDF_BaWue_2014-2020.csv")]),
     ])
+    return list(outs.values())
 
 
 @pytest.fixture(scope="session")
-def region_ds(region_chain: list[Path]):
-    import graph
-
-    return graph.open_dataset(region_chain)
+def region_ds(region_chain: list[Path], dataset_once: Any) -> Any:
+    return dataset_once(region_chain)
 
 
 @pytest.fixture(scope="session")
@@ -86,9 +66,10 @@ def data_args(region_chain: list[Path]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def actor_files(session_share: Any) -> list[Path]:
+def actor_files(import_chain: Any) -> list[Path]:
     """The N-Triples files of the imports (real rows; the cluster-organisation rows are a marked fixture)."""
-    return _chain(session_share, "partners", STEPS)
+    outs, _ = import_chain(STEPS)
+    return list(outs.values())
 
 
 @pytest.fixture(scope="session")
@@ -98,8 +79,6 @@ def actor_data(actor_files: list[Path]) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def actors(actor_data: list[Path]) -> Any:
+def actors(actor_data: list[Path], dataset_once: Any) -> Any:
     """The dataset of the curated data, the imports and the markup fixture (built once into the session's cache)."""
-    import graph
-
-    return graph.open_dataset(actor_data)
+    return dataset_once(actor_data)

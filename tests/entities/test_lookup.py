@@ -107,3 +107,20 @@ def test_ambiguity_message_counts_every_match(idx: EntityIndex) -> None:
         idx.resolve("S")
     total = int(str(info.value).split(" names ")[1].split()[0])
     assert total > len(info.value.candidates)
+
+
+@pytest.mark.parametrize(("iri", "expected"), [
+    ("https://w3id.org/clusterkg/id/cosme", "ckr:cosme"),
+    ("https://w3id.org/clusterkg/ontology#Cluster", "ckg:Cluster"),
+    ("https://w3id.org/clusterkg/id/a.b", "ckr:a.b"),
+    ("https://w3id.org/clusterkg/id/a.", "https://w3id.org/clusterkg/id/a."),  # a local name ends with no "."
+    ("https://w3id.org/clusterkg/id/", "https://w3id.org/clusterkg/id/"),  # no local name
+    ("https://w3id.org/clusterkg/id/a/b", "https://w3id.org/clusterkg/id/a/b"),
+    ("https://w3id.org/clusterkg/id/Ωmega~1", "ckr:Ωmega~1"),
+    ("http://publications.europa.eu/resource/authority/country/DEU", "country:DEU"),
+    ("https://example.org/x", "https://example.org/x"),
+])
+def test_curie(iri: str, expected: str) -> None:
+    from graph.namespaces import curie
+
+    assert curie(iri) == expected

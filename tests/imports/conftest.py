@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-from graph.imports import ImportResult, import_tables
-from graph.store.dataset import Dataset
+from .helpers import FIXTURES, Chain, real
 
-from .helpers import FIXTURES, RUN_DATE, Chain, real
+#: The imports of the real-file excerpts, in the order the README gives: the tables that name projects
+#: and organisations before the one that only has their identifiers.
+STEPS = [
+    ("nuts", "nuts-2021", [real("NUTS2021.xlsx")]),
+    ("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")]),
+    ("projects", "cordis-h2020-projects", [real("cleantechtag_joint_results.excerpt.csv")]),
+    ("h2020", "cordis-h2020-participations", [real("eunets_h2020.excerpt.csv.gz"),
+                                              real("eunets_programme_parts.excerpt.csv.gz")]),
+    ("erdf", "erdf-operations-de", [real("osdata_ERDF_BaWue_2014-2020.csv")]),
+    ("kohesio", "kohesio-beneficiaries", [real("kohesio-data-export.excerpt.tsv")]),
+    ("clusters", "cluster-organisations", [FIXTURES / "cluster-organisations.fixture.csv"]),
+]
 
 
 @pytest.fixture(scope="session")
-def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
-    folder = tmp_path_factory.mktemp("imports")
-    results: dict[str, ImportResult] = {}
-
-    def run(name: str, mapping: str, inputs: list[Path]) -> None:
-        # each step links into the earlier ones; a graph used once is built in memory (the CLI tests
-        # build and reuse cache entries)
-        graph = Dataset([folder / f"{n}.nt" for n in results], use_cache=False)
-        results[name] = import_tables(mapping, inputs, out=folder / f"{name}.nt", dataset=graph, run_date=RUN_DATE,
-                                      progress=False)
-
-    run("nuts", "nuts-2021", [real("NUTS2021.xlsx")])
-    run("he", "cordis-horizon-europe", [real("mda_he_organization_df_100.csv"), real("mda_he_project_df_100.csv")])
-    # tables that name projects and organisations before the one that only has their identifiers
-    run("projects", "cordis-h2020-projects", [real("cleantechtag_joint_results.excerpt.csv")])
-    run("h2020", "cordis-h2020-participations", [real("eunets_h2020.excerpt.csv.gz"),
-                                                 real("eunets_programme_parts.excerpt.csv.gz")])
-    run("erdf", "erdf-operations-de", [real("osdata_ERDF_BaWue_2014-2020.csv")])
-    run("kohesio", "kohesio-beneficiaries", [real("kohesio-data-export.excerpt.tsv")])
-    run("clusters", "cluster-organisations", [FIXTURES / "cluster-organisations.fixture.csv"])
-    yield Chain(folder, results)
-
+def chain(import_chain: Any) -> Chain:
+    """The imports of :data:`STEPS`, each linking into the ones before it (run once per session)."""
+    return Chain(*import_chain(STEPS))

@@ -53,11 +53,11 @@ def count(store: ox.Store, where: str) -> int:
 class Chain:
     """The fixture imports, run once per test session, in the order the README gives."""
 
-    folder: Path
+    outs: dict[str, Path]
     results: dict[str, ImportResult]
 
     def out(self, name: str) -> Path:
-        return self.folder / f"{name}.nt"
+        return self.outs[name]
 
     @property
     def data_args(self) -> list[str]:

@@ -45,9 +45,50 @@ def test_igraph_betweenness_equals_networkx(seed: int) -> None:
     for k in (2, 37):
         s_nx, _ = betweenness(g, sample=k, seed=seed, backend="networkx")
         s_ig, meth = betweenness(g, sample=k, seed=seed, backend="igraph")
-        assert meth == {"mode": "sampled", "k": k, "seed": seed, "backend": "igraph", "jobs": 1}
-        assert s_nx == pytest.approx(nx.betweenness_centrality(g, k=k, seed=seed))
+        assert meth == {"mode": "sampled", "k": k, "seed": seed, "backend": "igraph", "jobs": 1,
+                        "design": cmod.SAMPLE_DESIGN}
         assert s_ig == pytest.approx(s_nx, abs=1e-12)
+
+
+def test_systematic_positions_give_every_place_the_same_chance() -> None:
+    # n = k * m: the m starts 0, 1, ..., m-1 take every place exactly once
+    n, k = 35, 5
+    taken = sorted(p for start in range(n // k) for p in cmod.systematic_positions(n, k, start))
+    assert taken == list(range(n))
+    for start in (0.0, 2.5, 6.999):  # otherwise: k distinct places in range
+        got = cmod.systematic_positions(36, 5, start)
+        assert len(set(got)) == 5 and min(got) >= 0 and max(got) < 36
+
+
+@pytest.mark.parametrize("backend", ["igraph", "networkx"])
+def test_the_sampled_estimate_is_unbiased(backend: str) -> None:
+    """Averaged over the systematic samples of one ordering (each entity a source exactly once),
+    the estimate is the exact betweenness: the scaling by n / k is right."""
+    g = nx.convert_node_labels_to_integers(random_network(5))  # 407 entities = 11 × 37
+    n, k = g.number_of_nodes(), 37
+    exact = nx.betweenness_centrality(g)
+    order = list(g)
+    mean = dict.fromkeys(g, 0.0)
+    for start in range(n // k):
+        sources = [order[p] for p in cmod.systematic_positions(n, k, start)]
+        est, _ = cmod._from_sources(g, sources, backend)
+        for v, x in est.items():
+            mean[v] += x / (n // k)
+    assert mean == pytest.approx(exact, abs=1e-12)
+
+
+def test_the_sample_represents_every_hub_in_proportion() -> None:
+    # three hubs with 30, 20 and 10 entities: a sample of 6 takes 3, 2 and 1 of them, whatever the seed
+    g = nx.Graph([("h0", "h1"), ("h1", "h2")])
+    for hub, size in (("h0", 30), ("h1", 20), ("h2", 10)):
+        g.add_edges_from((hub, f"{hub}-{i}") for i in range(size))
+    for seed in range(5):
+        got = cmod.sample_sources(g, 6, seed)
+        assert len(set(got)) == 6
+        per_hub = sorted(sum(1 for s in got if s.startswith(h + "-")) for h in ("h0", "h1", "h2"))
+        assert per_hub == [1, 2, 3]
+    assert cmod.sample_sources(g, 6, 1) == cmod.sample_sources(g, 6, 1)
+    assert cmod.sample_sources(g, 6, 1) != cmod.sample_sources(g, 6, 2)
 
 
 def test_igraph_closeness_equals_networkx() -> None:
@@ -72,7 +113,9 @@ def test_sampling_is_said_and_reproducible(net) -> None:
     b = centrality(net, "betweenness", sample=5, seed=7)
     assert a == b
     assert a["method"]["betweenness"]["mode"] == "sampled"
-    assert a["note"].startswith("approximate: betweenness estimated from 5 sampled source entities (seed 7")
+    assert a["note"] == ("approximate: betweenness estimated from 5 sampled source entities "
+                         f"(seed 7, igraph; {cmod.SAMPLE_DESIGN} sample)")
+    assert a["method"]["betweenness"]["design"] == cmod.SAMPLE_DESIGN
     exact = centrality(net, "betweenness")
     assert exact["method"]["betweenness"]["mode"] == "exact" and "exact" in exact["note"]
 

@@ -4,7 +4,6 @@ templates and static files (YASGUI included) from the installed package."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,18 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.mark.slow
 @pytest.mark.server
-def test_installed_package_serves_the_explorer(tmp_path: Path, local_server: Any) -> None:
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
-                    str(next(wheels.glob("clusterkg-*.whl")))], check=True, capture_output=True)
+def test_installed_package_serves_the_explorer(tmp_path: Path, local_server: Any,
+                                              installed_package: dict[str, Path]) -> None:
+    site = installed_package["site"]  # the wheel installed without its dependencies (tests/conftest.py)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import graph, cli;"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -108,3 +109,24 @@ def test_store_serializations_are_the_sorted_lines_and_spot_blank_nodes() -> Non
     s.add(ox.Quad(ox.NamedNode(ex + "c"), ox.NamedNode(ex + "q"), ox.BlankNode("zz")))
     _, nt2 = store_serializations(s)
     assert "_:zz" not in nt2 and len(nt2.splitlines()) == 4  # relabelled canonically
+
+
+def test_build_prepares_the_topology_the_read_commands_use(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a build, centrality reads the network's topology from the cache entry (build made it)."""
+    from graph.network import store as network_store
+    from graph.store.build import build
+    from graph.store.dataset import Dataset
+
+    monkeypatch.setenv("CLUSTERKG_CACHE_DIR", str(tmp_path / "cache"))
+    build(tmp_path / "out")
+    made = sorted(p.name for p in (tmp_path / "cache").glob("ds-*/topo-*.json"))
+    assert len(made) == 1
+
+    def no_projection(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the topology was projected again")
+
+    monkeypatch.setattr(network_store, "project_topology", no_projection)
+    topo = Dataset().topology(include_classes=[], periods=[])  # what `centrality` asks for
+    assert topo.number_of_nodes() > 300
+    assert sorted(p.name for p in (tmp_path / "cache").glob("ds-*/topo-*.json")) == made

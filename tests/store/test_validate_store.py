@@ -111,3 +111,25 @@ def test_violation_planted_in_a_large_file_is_reported(tmp_path: Path, fixtures:
     report = validate_store(local.store, origin=lambda iri: "synthetic.nt")
     assert _violations(report) >= PLANTED
     assert not report.conforms
+
+
+def test_labels_read_at_once_are_the_labels_read_one_by_one(bad_store: ox.Store,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past BULK_LABELS lookups the report reads every label in one scan: the report is the same."""
+    one_by_one = validate_store(bad_store)
+    monkeypatch.setattr("graph.store.validate.BULK_LABELS", 0)
+    at_once = validate_store(bad_store)
+    assert at_once.text() == one_by_one.text()
+    assert any(r.focus_label for r in at_once.results)
+
+
+def test_origin_of_each_subject_is_the_first_file_stating_it(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.nt", tmp_path / "b.ttl"
+    first.write_text('<https://w3id.org/clusterkg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n')
+    second.write_text("@prefix ckr: <https://w3id.org/clusterkg/id/> .\n"
+                      "ckr:x ckr:p ckr:y . ckr:y ckr:p ckr:x . [] ckr:p ckr:x .\n")
+    find = Dataset([first, second], use_cache=False).origin()
+    assert find("https://w3id.org/clusterkg/id/x").endswith("a.nt")
+    assert find("https://w3id.org/clusterkg/id/y").endswith("b.ttl")
+    assert find("https://w3id.org/clusterkg/id/nowhere") == ""
+    assert find("https://w3id.org/clusterkg/id/cosme").endswith(".ttl")  # the built-in data
