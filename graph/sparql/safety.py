@@ -216,6 +216,12 @@ def _lex_analysis(tokens: list[Token], predeclared: Mapping[str, str]) -> tuple[
                 undeclared.append(t)
         elif t.kind == "name":
             word = t.text.upper()
+            # Oxigraph also reads a keyword glued to a boolean ("trueSERVICE" is true, then SERVICE);
+            # no other bare word of SPARQL ends in SERVICE or FROM.
+            if word.endswith("SERVICE"):
+                word = "SERVICE"
+            elif word.endswith("FROM"):
+                word = "FROM"
             if word == "SERVICE":
                 k = j + 1
                 if k < len(body) and body[k].kind == "name" and body[k].text.upper() == "SILENT":

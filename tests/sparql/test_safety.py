@@ -103,6 +103,26 @@ def test_service_is_refused_without_any_request(listener) -> None:
     assert b"/sparql" in seen[0]
 
 
+@pytest.mark.parametrize("glued", ["trueSERVICE", "falseSERVICE", "trueService"])
+def test_service_glued_to_a_boolean_is_refused(listener, glued: str) -> None:
+    """Oxigraph reads ``?s ?p trueSERVICE <...>`` as ``?s ?p true`` then ``SERVICE <...>`` (the
+    control below: it calls the listener); the checker used to see one bare word and let it run."""
+    import pyoxigraph as ox
+
+    port, seen = listener
+    query = f"SELECT * WHERE {{ ?s ?p {glued} <http://127.0.0.1:{port}/sparql> {{ ?a ?b ?c }} }}"
+    result = _probe(query, allow=False)
+    assert result["outcome"].startswith("UnsafeQueryError") and "SERVICE" in result["outcome"]
+    assert result["events"] == [] and seen == []
+    # Control: on a store holding such a boolean, Oxigraph itself does send the request.
+    store = ox.Store()
+    value = ox.Literal(glued.lower().startswith("true"))
+    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), value))
+    with pytest.raises(OSError):
+        list(store.query(query))
+    assert seen and b"/sparql" in seen[0]
+
+
 def test_service_on_port_9_is_refused_before_anything() -> None:
     result = _probe("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", allow=False)
     assert result["outcome"].startswith("UnsafeQueryError")
