@@ -216,11 +216,13 @@ def _lex_analysis(tokens: list[Token], predeclared: Mapping[str, str]) -> tuple[
                 undeclared.append(t)
         elif t.kind == "name":
             word = t.text.upper()
-            # Oxigraph also reads a keyword glued to a boolean ("trueSERVICE" is true, then SERVICE);
-            # no other bare word of SPARQL ends in SERVICE or FROM.
-            if word.endswith("SERVICE"):
+            # Oxigraph also reads keywords glued together or to a boolean ("trueSERVICE" is true then
+            # SERVICE, "SERVICESILENT" is SERVICE SILENT, "FROMNAMED" is FROM NAMED); no bare word of
+            # SPARQL holds SERVICE or FROM otherwise.
+            glued = word
+            if "SERVICE" in word:
                 word = "SERVICE"
-            elif word.endswith("FROM"):
+            elif "FROM" in word:
                 word = "FROM"
             if word == "SERVICE":
                 k = j + 1
@@ -230,7 +232,7 @@ def _lex_analysis(tokens: list[Token], predeclared: Mapping[str, str]) -> tuple[
                 info.services.append(Clause("SERVICE", _expand(target, prefixes, predeclared), t.line, t.column))
             elif word == "FROM":
                 k = j + 1
-                kind = "FROM"
+                kind = "FROM NAMED" if "NAMED" in glued.split("FROM", 1)[1] else "FROM"
                 if k < len(body) and body[k].kind == "name" and body[k].text.upper() == "NAMED":
                     kind, k = "FROM NAMED", k + 1
                 target = body[k].text if k < len(body) else ""
