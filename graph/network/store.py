@@ -16,19 +16,15 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
-import os
-import tempfile
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ..store.cache import is_private
+from ..store.cache import read_private, write_private
 from .projection import project, project_topology
 from .topology import Topology
 
@@ -47,50 +43,24 @@ def projection_version() -> str:
     return h.hexdigest()[:12]
 
 
-def _read_private(path: Path, parse: Any) -> Any:
-    """``parse(text)`` of a cache file this user wrote (private), or None when it is not usable."""
-    if not (path.is_file() and is_private(path)):
-        return None
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        return parse(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    finally:
-        if was:
-            gc.enable()
-
-
 def _read(path: Path) -> nx.MultiDiGraph | None:
     def parse(text: str) -> nx.MultiDiGraph | None:
         net = nx.node_link_graph(json.loads(text), directed=True, multigraph=True, edges="edges")
         return net if isinstance(net, nx.MultiDiGraph) else None
 
-    return _read_private(path, parse)
+    return read_private(path, parse)
 
 
 def _write(path: Path, net: nx.MultiDiGraph | Topology) -> None:
-    cutoff = time.time() - 3600
-    for old in path.parent.glob(".tmp-net-*"):  # left by a command that was killed while writing
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-net-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            if isinstance(net, Topology):
-                fh.write(net.to_json())
-            else:
-                json.dump(nx.node_link_data(net, edges="edges"), fh, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if isinstance(net, Topology):
+        text = net.to_json()
+    else:
+        text = json.dumps(nx.node_link_data(net, edges="edges"), ensure_ascii=False, separators=(",", ":"))
+    write_private(path, text)
 
 
 def _read_topology(path: Path) -> Topology | None:
-    return _read_private(path, Topology.from_json)
+    return read_private(path, Topology.from_json)
 
 
 def _cached(path: Path | None, read: Callable[[Path], Any], make: Callable[[], Any]) -> Any:

@@ -62,6 +62,7 @@ __all__ = [
     "Source",
     "fetch_labels",
     "open_store",
+    "payload_of",
     "prefix_block",
     "query",
     "read_query_text",
@@ -277,7 +278,8 @@ def _enc_ox(term: Any) -> EncodedTerm:
     return ("l", str(term), "http://www.w3.org/2001/XMLSchema#string", None)  # RDF-star triple terms
 
 
-def _payload_from_result(result: QueryResult) -> dict[str, Any]:
+def payload_of(result: QueryResult) -> dict[str, Any]:
+    """A result as plain data (what crosses the query process and is kept by :mod:`.answers`)."""
     if result.type == "ASK":
         return {"type": "ASK", "boolean": bool(result.askAnswer)}
     if result.type == "SELECT":
@@ -452,26 +454,48 @@ def query(
         hdrs = dict(headers or {})
 
         def fn() -> dict[str, Any]:
-            return _payload_from_result(endpoint_query(endpoint, full, info.form, headers=hdrs, limit=limit,
+            return payload_of(endpoint_query(endpoint, full, info.form, headers=hdrs, limit=limit,
                                                        timeout=timeout))
     elif engine == "oxigraph":
         local = _as_local(source)
 
         def fn() -> dict[str, Any]:
             return _exec_oxigraph(local, text, info, limit, allow_remote, timeout)
+
+        if local.answers is not None and not (info.services or info.datasets):
+            return _kept_or_run(fn, local.answers, text, info, limit, timeout)
     else:
         g = _as_rdflib(source)
 
         def fn() -> dict[str, Any]:
             return _exec_rdflib(g, text, info, limit, allow_remote)
     start = time.monotonic()
-    result = _decode(run_bounded(fn, timeout))
-    result.elapsed = time.monotonic() - start
+    return _finish(_decode(run_bounded(fn, timeout)), info, start)
+
+
+def _kept_or_run(fn: Callable[[], dict[str, Any]], folder: Path, text: str, info: QueryInfo,
+                 limit: int | None, timeout: float | None) -> QueryResult:
+    """The answer kept for ``text`` in ``folder``, else ``fn()``'s, kept when it was slow."""
+    from . import answers
+
+    key = answers.answer_key(text, limit)
+    start = time.monotonic()
+    payload = answers.recall(folder, key)
+    if payload is not None:
+        return _finish(_decode(payload), info, start, cached=True)
+    payload = run_bounded(fn, timeout)
+    if time.monotonic() - start >= answers.MIN_SECONDS:
+        answers.keep(folder, key, payload)
+    return _finish(_decode(payload), info, start)
+
+
+def _finish(result: QueryResult, info: QueryInfo, start: float, *, cached: bool = False) -> QueryResult:
     if info.select_star and result.type == "SELECT":  # engines sort SELECT * columns; keep the query's order
         order = info.star_order(result.variables)
         if order != result.variables:
             result = result.project(order)
-            result.elapsed = time.monotonic() - start
+    result.elapsed = time.monotonic() - start
+    result.cached = cached
     return result
 
 

@@ -212,6 +212,8 @@ class QueryResult(Result):
         True when ``limit`` cut the answer short.
     elapsed : float
         Seconds the query took, when measured.
+    cached : bool
+        True when the answer was read back from the dataset's cache (:mod:`graph.sparql.answers`).
     """
 
     def __init__(self, type_: str) -> None:
@@ -221,6 +223,7 @@ class QueryResult(Result):
         self._encoded: list[tuple[EncodedTerm, ...]] | None = None
         self.truncated = False
         self.elapsed = 0.0
+        self.cached = False
 
     @property
     def rows(self) -> list[RowTuple]:

@@ -81,6 +81,7 @@ def build(
     default_data: bool = True,
     infer: str | None = None,
     use_cache: bool = True,
+    warm: bool | None = None,
 ) -> BuildResult:
     """Build ``out_dir/graph.ttl``, ``graph.nt``, ``validation.txt`` and ``store/``.
 
@@ -100,6 +101,10 @@ def build(
         Materialise inferences into the output.
     use_cache : bool
         Reuse (and refresh) the graph cache that read commands use.
+    warm : bool or None
+        Ask the library's questions once while building and keep their answers in the cache, so
+        that each answers at once afterwards (:mod:`graph.sparql.answers`); None (default) does it
+        for graphs of :data:`~graph.sparql.answers.WARM_MIN_TRIPLES` triples or more. Needs the cache.
 
     Returns
     -------
@@ -115,18 +120,32 @@ def build(
     >>> result.conforms, sorted(p.name for p in out.iterdir())
     (True, ['.clusterkg-build', 'graph.nt', 'graph.ttl', 'store', 'validation.txt'])
     """
+    from ..sparql.answers import WARM_MIN_TRIPLES, start_warming
+
     target = Path(out_dir)
     check_out_dir(target)  # refuse a foreign folder before the (slow) load
     ds = Dataset(paths, default_data=default_data, infer=infer, use_cache=use_cache)
-    report = ds.validate()
-    ttl, nt = store_serializations(ds.store)
-    created = make_parents(Path(os.path.abspath(target)))
-    write_outputs(target, {"graph.ttl": ttl, "graph.nt": nt, "validation.txt": report.text(),
-                           "store": lambda dest: _write_store(ds, dest)})
-    if ds.entry is not None:
-        # the read commands' global measures and focus maps start from the network's topology:
-        # built now, in the dataset's cache entry, instead of by the first of them
-        ds.topology()
+    report = ds.validate()  # on every core
+    warming = None
+    if ds.entry is not None and (warm if warm is not None else len(ds) >= WARM_MIN_TRIPLES):
+        # the library's questions are asked once, on the core the writing below leaves free,
+        # and their answers kept for the read commands
+        warming = start_warming(ds.entry)
+    try:
+        ttl, nt = store_serializations(ds.store)
+        created = make_parents(Path(os.path.abspath(target)))
+        write_outputs(target, {"graph.ttl": ttl, "graph.nt": nt, "validation.txt": report.text(),
+                               "store": lambda dest: _write_store(ds, dest)})
+        if ds.entry is not None:
+            # the read commands' global measures and focus maps start from the network's topology:
+            # built now, in the dataset's cache entry, instead of by the first of them
+            ds.topology()
+        if warming is not None:
+            warming.wait()
+    finally:
+        if warming is not None and warming.poll() is None:
+            warming.kill()
+            warming.wait()
     return BuildResult(target, ds.files, len(ds), ds.stats(), report, created)
 
 

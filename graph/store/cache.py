@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -37,8 +38,9 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 __all__ = [
     "CacheWarning",
@@ -48,9 +50,13 @@ __all__ = [
     "file_digest",
     "is_private",
     "new_entry",
+    "read_private",
     "trusted_entry",
     "usable_cache_dir",
+    "write_private",
 ]
+
+T = TypeVar("T")
 
 #: Bump when the layout of a cache entry changes.
 CACHE_FORMAT = 6
@@ -139,6 +145,53 @@ def new_entry(root: Path, name: str) -> Path:
         except OSError:
             pass
     return Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
+
+
+def read_private(path: Path, parse: Callable[[str], T]) -> T | None:
+    """``parse(text)`` of a cache file this user wrote (private), else None.
+
+    None also when the file is missing, cannot be read, or ``parse`` rejects it (``ValueError``,
+    ``KeyError``, ``TypeError``): a damaged cache file is only a miss. Only data formats are parsed
+    here (JSON); nothing read from the cache can run.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+    >>> write_private(f, '{"a": 1}')
+    >>> read_private(f, json.loads), read_private(f.with_name("none.json"), json.loads)
+    ({'a': 1}, None)
+    """
+    if not (path.is_file() and is_private(path)):
+        return None
+    was = gc.isenabled()
+    gc.disable()  # parsing a large JSON document makes many containers: no collection meanwhile
+    try:
+        return parse(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    finally:
+        if was:
+            gc.enable()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in one step: a private temporary file beside it, then a rename.
+
+    Readers see the old file or the new one, never half of one. Temporary files left by a
+    writer that was killed (``.tmp-w-*``, older than an hour) are removed first.
+    """
+    cutoff = time.time() - 3600
+    for old in path.parent.glob(".tmp-w-*"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-w-", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _hash_file(path: Path) -> bytes:

@@ -284,8 +284,10 @@ class Dataset:
         return self._store
 
     def local(self) -> LocalStore:
-        """The store as the SPARQL layer takes it."""
-        return LocalStore(self.store, None, self.files)
+        """The store as the SPARQL layer takes it (keeping answers in the cache entry, when there is one)."""
+        store = self.store
+        answers = self._entry / "answers" if self._entry is not None else None
+        return LocalStore(store, None, self.files, answers)
 
     def __len__(self) -> int:
         self._open()

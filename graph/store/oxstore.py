@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -54,11 +55,15 @@ class LocalStore:
         The graph queries see as their default graph (None: the store's default graph).
     files : list of str
         The files loaded, when known.
+    answers : Path or None
+        Where answers of slow queries on this (unchanging) store are kept and read back
+        (:mod:`graph.sparql.answers`); None to keep none.
     """
 
     store: ox.Store
     default_graph: ox.NamedNode | ox.BlankNode | None = None
     files: list[str] = field(default_factory=list)
+    answers: Path | None = None
 
     def __len__(self) -> int:
         graph = self.default_graph if self.default_graph is not None else ox.DefaultGraph()

@@ -130,3 +130,25 @@ def test_build_prepares_the_topology_the_read_commands_use(tmp_path: Path,
     topo = Dataset().topology(include_classes=[], periods=[])  # what `centrality` asks for
     assert topo.number_of_nodes() > 300
     assert sorted(p.name for p in (tmp_path / "cache").glob("ds-*/topo-*.json")) == made
+
+
+@pytest.mark.parametrize("warm", [True, None])
+def test_build_keeps_the_library_answers_of_a_large_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          warm: bool | None) -> None:
+    """build asks the library's questions once (in another process) when told to, or when the graph
+    is large; not for the small curated graph by default. Each kept answer is then read back."""
+    from graph.sparql.library import list_queries
+    from graph.sparql.query import query
+    from graph.store.build import build
+    from graph.store.dataset import Dataset
+
+    monkeypatch.setenv("CLUSTERKG_CACHE_DIR", str(tmp_path / "cache"))
+    build(tmp_path / "out", warm=warm)
+    kept = sorted((tmp_path / "cache").glob("ds-*/answers/*.json"))
+    if warm is None:
+        assert kept == []  # ~4k triples: every question answers in milliseconds anyway
+        return
+    questions = list_queries()
+    assert len(kept) == len(questions)
+    assert all(query(q.text, Dataset()).cached for q in questions)
+    assert not list((tmp_path / "cache").glob("ds-*/answers/.tmp-*"))
