@@ -248,6 +248,15 @@ def test_dataset_caches_the_topology_as_json(fixtures, monkeypatch: pytest.Monke
     again = Dataset(paths, default_data=False).topology()
     assert again.to_json() == first.to_json()
     # a damaged cache file is not trusted: projected again
-    cached.write_text('{"format": 1, "nodes": ["x"], "edges": [0, 5], "weights": [1.0]}')
-    with pytest.raises(AssertionError, match="projected again"):
-        Dataset(paths, default_data=False).topology()
+    import base64
+    import json
+    from array import array
+
+    good = json.loads(cached.read_text())
+    assert again.edges == first.edges and again.weights == first.weights
+    out_of_range = base64.b64encode(array("i", [0, 5]).tobytes()).decode()
+    for damage in ({"format": 1}, {"edges": out_of_range}, {"edges": "not base64!"}, {"weights": "AAAA"},
+                   {"labels": ["x"]}):
+        cached.write_text(json.dumps({**good, **damage}))
+        with pytest.raises(AssertionError, match="projected again"):
+            Dataset(paths, default_data=False).topology()
