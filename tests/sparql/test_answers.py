@@ -109,17 +109,21 @@ def test_a_file_that_is_not_private_is_not_read(ds: Dataset) -> None:
     live = query(Q, ds)
     (kept,) = _kept(ds)
     data = json.loads(kept.read_text(encoding="utf-8"))
-    data["rows"] = [[["l", "PLANTED", "http://www.w3.org/2001/XMLSchema#string", None]] * 2]
+    data["terms"] = [["l", "PLANTED", "http://www.w3.org/2001/XMLSchema#string", None]] * len(data["terms"])
     kept.write_text(json.dumps(data), encoding="utf-8")
+    assert "PLANTED" in query(Q, ds).serialize_as("csv")  # private: read (the test planted it as the user)
     os.chmod(kept, 0o666)  # others could have written it
     again = query(Q, ds)
     assert not again.cached and again.rows == live.rows
 
 
-def test_a_damaged_file_is_a_miss_and_is_replaced(ds: Dataset) -> None:
+@pytest.mark.parametrize("damage", [None, {"format": 0}, {"cells": [0, 1, 2, 99]}, {"cells": [0, 1, 2]},
+                                    {"cells": [-1, 0, 1, 2]}, {"vars": ["c"]}, {"type": "UPDATE"}])
+def test_a_damaged_file_is_a_miss_and_is_replaced(ds: Dataset, damage: dict | None) -> None:
     live = query(Q, ds)
     (kept,) = _kept(ds)
-    kept.write_text('{"type": "SELECT", "vars": ', encoding="utf-8")
+    text = '{"type": "SELECT", "vars": ' if damage is None else json.dumps({**json.loads(kept.read_text()), **damage})
+    kept.write_text(text, encoding="utf-8")
     again = query(Q, ds)
     assert not again.cached and again.rows == live.rows
     assert query(Q, ds).cached  # written again
