@@ -44,19 +44,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
 from ..errors import InputError
-from ..namespaces import PREFIXES
-from ..terms import from_ox, to_ox
+from ..prefixes import PREFIXES
 from .cache import content_key, new_entry, trusted_entry, usable_cache_dir
 from .load import LoadedGraph, input_files, make_graph, parse_errors, read_source
-from .oxstore import LocalStore
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rdflib and networkx are imported where they are used: reading needs neither
+    import networkx as nx
+    from rdflib import Graph, URIRef
+
     from ..network.topology import Topology
+    from .oxstore import LocalStore
     from .validate import ValidationReport
 
 __all__ = ["Dataset", "open_dataset", "open_graph"]
@@ -108,6 +108,7 @@ def _load_file(store: ox.Store, path: Path, display: str, *, bulk: bool) -> None
 
 def _fill(store: ox.Store, sources: _Sources, files: list[tuple[str, Path]], *, bulk: bool) -> None:
     if sources.infer:
+        from ..terms import to_ox
         from .infer import materialise
         from .load import load_graph
 
@@ -285,6 +286,8 @@ class Dataset:
 
     def local(self) -> LocalStore:
         """The store as the SPARQL layer takes it."""
+        from .oxstore import LocalStore
+
         return LocalStore(self.store, None, self.files)
 
     def __len__(self) -> int:
@@ -295,6 +298,8 @@ class Dataset:
 
     def triples(self) -> Iterator[tuple[Any, Any, Any]]:
         """Every triple, as rdflib terms."""
+        from ..terms import from_ox
+
         for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
 
