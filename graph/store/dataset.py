@@ -219,35 +219,47 @@ class Dataset:
 
     # -- the store -----------------------------------------------------------------------------
 
-    def _open(self) -> None:
-        if self._store is not None:
+    def _open(self, *, store: bool = True) -> None:
+        """Open the cache entry (built on first use) and, unless ``store`` is False, the store in it
+        (what only ``meta.json`` answers, the counts, needs no store)."""
+        if self._store is not None or (not store and self._meta is not None):
             return
         if self.endpoint is not None:
             from .remote import RemoteStore
 
             self._store = RemoteStore(self.endpoint, self.headers)  # type: ignore[assignment]
             return
-        root = usable_cache_dir() if self.use_cache else None
-        if root is None:
-            store = ox.Store()
-            _fill(store, self.sources, self._files, bulk=False)
-            self._store = store
-            return
-        entry = root / f"ds-{self.key}"
-        if not trusted_entry(entry):
-            if entry.exists() or entry.is_symlink():  # not ours, damaged or tampered with: never read
-                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() \
-                    else entry.unlink()
-            self._build_entry(root, entry)
+        entry = self._entry
+        if entry is None:
+            root = usable_cache_dir() if self.use_cache else None
+            if root is None:
+                memory = ox.Store()
+                _fill(memory, self.sources, self._files, bulk=False)
+                self._store = memory
+                return
+            entry = root / f"ds-{self.key}"
+            if not trusted_entry(entry):
+                if entry.exists() or entry.is_symlink():  # not ours, damaged or tampered with: never read
+                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() \
+                        else entry.unlink()
+                self._build_entry(root, entry)
+            try:
+                self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # damaged: rebuild once
+                self._rebuild(entry)
+            self._entry = entry
+            if not store:
+                return
         try:
             self._store = ox.Store.read_only(str(entry / "store"))
-            self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # damaged: rebuild once
-            shutil.rmtree(entry, ignore_errors=True)
-            self._build_entry(root, entry)
+        except (OSError, ValueError, RuntimeError):  # damaged (RocksDB says "Corruption" with a RuntimeError)
+            self._rebuild(entry)
             self._store = ox.Store.read_only(str(entry / "store"))
-            self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        self._entry = entry
+
+    def _rebuild(self, entry: Path) -> None:
+        shutil.rmtree(entry, ignore_errors=True)
+        self._build_entry(entry.parent, entry)
+        self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
 
     def _build_entry(self, root: Path, entry: Path) -> None:
         from ..entities.lookup import write_index
@@ -291,7 +303,7 @@ class Dataset:
         return LocalStore(self.store, None, self.files)
 
     def __len__(self) -> int:
-        self._open()
+        self._open(store=False)
         if self._meta is not None:
             return int(self._meta["triples"])
         return len(self.store)
@@ -385,7 +397,7 @@ class Dataset:
 
     def stats(self) -> dict[str, Any]:
         """What ``clusterkg stats`` reports (computed once, when the dataset was built)."""
-        self._open()
+        self._open(store=False)
         if self._meta is not None:
             return dict(self._meta["stats"])
         from ..entities.stats import store_stats
