@@ -23,7 +23,7 @@ import click
 
 import graph
 from graph.errors import ClusterKGError, EntityLookupError, NameMatchWarning
-from graph.network.centrality import DEFAULT_SAMPLE, EXACT_LIMIT
+from graph.network.limits import DEFAULT_SAMPLE, EXACT_LIMIT
 from graph.textsafe import escape_controls, json_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -143,12 +143,14 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_default_data: bool, infer:
       clusterkg --data my-clusters.ttl validate
       clusterkg --endpoint http://localhost:7878/query show COSME
     """
-    from graph.sparql.remote import parse_header
+    hdrs: dict[str, str] = {}
+    if headers:
+        from graph.sparql.remote import parse_header
 
-    try:
-        hdrs = dict(parse_header(h) for h in headers)
-    except ClusterKGError as err:
-        fail(err)
+        try:
+            hdrs = dict(parse_header(h) for h in headers)
+        except ClusterKGError as err:
+            fail(err)
     ctx.obj = Settings(list(data), not no_default_data, infer, not no_cache, endpoint, hdrs)
 
 
@@ -291,12 +293,14 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
                limit: int | None, labels: bool, endpoint: str | None, headers: tuple[str, ...],
                allow_remote: bool = False, engine: str = "oxigraph") -> None:
     from graph.sparql.query import fetch_labels
-    from graph.sparql.remote import parse_header
     from graph.sparql.results import format_for_out
     from graph.sparql.safety import check_query
-    from graph.store.serialize import write_atomic
 
-    hdrs = dict(parse_header(h) for h in headers)
+    hdrs: dict[str, str] = {}
+    if headers:
+        from graph.sparql.remote import parse_header
+
+        hdrs = dict(parse_header(h) for h in headers)
     if endpoint is None and settings.endpoint is not None:
         endpoint, hdrs = settings.endpoint, {**settings.headers, **hdrs}
     if out and fmt is None:  # a file name that picks no fitting format fails before the query runs
@@ -317,6 +321,8 @@ def _run_query(settings: Settings, text: str, *, fmt: str | None, out: str | Non
         names = fetch_labels(iris, source, endpoint=endpoint, headers=hdrs, timeout=timeout or None)
     output = result.serialize_as(fmt, names)
     if out:
+        from graph.store.serialize import write_atomic
+
         _say_created(write_atomic(out, output))
         size = f"{len(result.graph or ())} triples" if rdf else (
             f"{len(result.rows)} rows" if result.type == "SELECT" else str(result.askAnswer).lower())
@@ -585,8 +591,8 @@ def path(settings: Settings, source: str, target: str, k: int, max_hops: int | N
       clusterkg path COSME "Horizon Europe" --k 3 --max-hops 5 --format json
       clusterkg path Euroclusters "Horizon Europe" --via policy --avoid "Enterprise Europe Network"
     """
-    from graph.network.analysis import format_paths
     from graph.network.local import find_paths
+    from graph.network.paths import format_paths
 
     result = find_paths(settings.open(), source, target, k=k, max_hops=max_hops, via=via, avoid=avoid,
                         directed=directed, **filters)
@@ -684,11 +690,11 @@ def neighbours(settings: Settings, entity: str, depth: int, types: tuple[str, ..
       clusterkg neighbours "Horizon Europe"
       clusterkg neighbours Euroclusters --depth 2 --type programme --format json
     """
-    from graph.network import analysis
     from graph.network.local import ego
+    from graph.network.paths import format_neighbours
 
     result = ego(settings.open(), entity, depth=depth, types=types, **filters)
-    _emit(_json_text(result) if fmt == "json" else analysis.format_neighbours(result), out)
+    _emit(_json_text(result) if fmt == "json" else format_neighbours(result), out)
 
 
 @cli.command()

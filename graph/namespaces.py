@@ -1,4 +1,7 @@
-"""Namespaces and prefixes used across clusterkg.
+"""Namespaces and prefixes used across clusterkg, as rdflib namespaces.
+
+The prefixes themselves and :func:`curie` live in :mod:`graph.prefixes` (plain strings, no rdflib:
+reading the graph does not need it) and are re-exported here.
 
 Examples
 --------
@@ -11,10 +14,9 @@ Examples
 
 from __future__ import annotations
 
-import re
-
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .prefixes import PREFIXES, curie
 
 __all__ = [
     "CKG",
@@ -34,47 +36,17 @@ __all__ = [
     "expand_curie",
 ]
 
-CKG = Namespace("https://w3id.org/clusterkg/ontology#")
-CKR = Namespace("https://w3id.org/clusterkg/id/")
-SRC = Namespace("https://w3id.org/clusterkg/source/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-EURIO = Namespace("http://data.europa.eu/s66#")
-CPOV = Namespace("http://data.europa.eu/m8g/")
-COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
-CURRENCY = Namespace("http://publications.europa.eu/resource/authority/currency/")
-NUTS = Namespace("http://data.europa.eu/nuts/code/")
-ELI = Namespace("http://data.europa.eu/eli/")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-
-#: Prefix → namespace, in a fixed order (serialisation and CURIEs use it).
-PREFIXES: dict[str, str] = {
-    "ckg": str(CKG),
-    "ckr": str(CKR),
-    "src": str(SRC),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "org": str(ORG),
-    "foaf": str(FOAF),
-    "eurio": str(EURIO),
-    "cpov": str(CPOV),
-    "country": str(COUNTRY),
-    "currency": str(CURRENCY),
-    "nuts": str(NUTS),
-    "eli": str(ELI),
-    "sh": str(SH),
-}
-
-# Longest namespace first, so that the most specific prefix wins.
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-_PREFIX_OF = {ns: prefix for prefix, ns in reversed(_BY_LENGTH)}
-# A namespace (longest first: the regex tries the next one when the rest is not a local name) and a
-# local name of letters, digits and "-_.~" that does not end with ".".
-_CURIE = re.compile("(" + "|".join(re.escape(ns) for _, ns in _BY_LENGTH) + r")([\w\-.~]*[\w\-~])\Z")
+CKG = Namespace(PREFIXES["ckg"])
+CKR = Namespace(PREFIXES["ckr"])
+SRC = Namespace(PREFIXES["src"])
+ORG = Namespace(PREFIXES["org"])
+EURIO = Namespace(PREFIXES["eurio"])
+CPOV = Namespace(PREFIXES["cpov"])
+COUNTRY = Namespace(PREFIXES["country"])
+CURRENCY = Namespace(PREFIXES["currency"])
+NUTS = Namespace(PREFIXES["nuts"])
+ELI = Namespace(PREFIXES["eli"])
+SH = Namespace(PREFIXES["sh"])
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -82,19 +54,6 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, Namespace(ns), override=True, replace=True)
     return graph
-
-
-def curie(iri: str) -> str:
-    """Shorten ``iri`` to a CURIE with a project prefix, or return it unchanged.
-
-    >>> curie("http://publications.europa.eu/resource/authority/country/DEU")
-    'country:DEU'
-    >>> curie("https://example.org/x")
-    'https://example.org/x'
-    """
-    s = str(iri)
-    m = _CURIE.match(s)
-    return f"{_PREFIX_OF[m.group(1)]}:{m.group(2)}" if m else s
 
 
 def expand_curie(text: str) -> URIRef | None:

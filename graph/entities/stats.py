@@ -17,13 +17,16 @@ True
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from ..namespaces import PREFIXES
-from ..store.oxstore import LocalStore, store_from_graph
+from ..prefixes import PREFIXES
+
+if TYPE_CHECKING:  # imported where an rdflib graph is counted: `clusterkg stats` needs neither
+    from rdflib import Graph
+
+    from ..store.oxstore import LocalStore
 
 __all__ = ["format_stats", "graph_stats", "store_stats"]
 
@@ -159,6 +162,10 @@ def graph_stats(graph: Graph | LocalStore | ox.Store) -> dict[str, Any]:
         ``sources`` (documents, passages, passages cited, items citing nothing); counts are
         sorted, largest first.
     """
+    from rdflib import Graph
+
+    from ..store.oxstore import LocalStore, store_from_graph
+
     if isinstance(graph, Graph):
         graph = store_from_graph(graph)
     if isinstance(graph, LocalStore):

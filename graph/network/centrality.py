@@ -43,6 +43,7 @@ import networkx as nx
 
 from ..errors import InputError
 from ..textsafe import escape_controls
+from .limits import DEFAULT_SAMPLE, EXACT_LIMIT
 from .projection import in_class, node_summary, simple_graph
 from .topology import Topology
 
@@ -62,14 +63,6 @@ __all__ = [
 ]
 
 MEASURES = ("degree", "betweenness", "closeness", "eigenvector", "pagerank")
-
-#: Largest network (entities) whose betweenness is computed exactly when no ``sample`` is given,
-#: per route: an exact run costs one BFS per entity.
-EXACT_LIMIT = {"igraph": 5000, "networkx": 1000}
-
-#: Sources sampled for betweenness above :data:`EXACT_LIMIT` (the accuracy this gives is
-#: measured in ``docs/analysis.md``).
-DEFAULT_SAMPLE = 600
 
 
 def fast_available() -> bool:

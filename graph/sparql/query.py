@@ -127,7 +127,7 @@ def open_store(
 def _as_local(source: Source) -> LocalStore:
     if source is None:
         return open_store()
-    if hasattr(source, "local") and hasattr(source, "index"):  # a Dataset
+    if hasattr(source, "local") and hasattr(type(source), "index"):  # a Dataset (its index left unopened)
         return source.local()
     if isinstance(source, LocalStore):
         return source
@@ -145,7 +145,7 @@ def _as_rdflib(source: Source) -> Graph:
         from ..store.dataset import Dataset
 
         return Dataset().rdflib()
-    if hasattr(source, "rdflib") and hasattr(source, "index"):  # a Dataset
+    if hasattr(source, "rdflib") and hasattr(type(source), "index"):  # a Dataset (its index left unopened)
         return source.rdflib()
     if isinstance(source, LoadedGraph):
         return source.graph

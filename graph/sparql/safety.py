@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import QuerySyntaxError, UnsafeQueryError
-from ..namespaces import PREFIXES
+from ..prefixes import PREFIXES
 
 __all__ = ["QUERY_FORMS", "UPDATE_FORMS", "Clause", "QueryInfo", "Token", "check_query", "tokenize"]
 

@@ -247,13 +247,9 @@ def file_digest(path: Path) -> bytes:
 def _versions() -> str:
     import pyoxigraph
 
-    try:
-        from importlib.metadata import version
+    from .. import __version__  # the package's version (a test keeps it equal to the installed one)
 
-        ours = version("clusterkg")
-    except Exception:
-        ours = "dev"
-    return f"fmt={CACHE_FORMAT};clusterkg={ours};oxigraph={pyoxigraph.__version__};py={sys.version_info[:2]}"
+    return f"fmt={CACHE_FORMAT};clusterkg={__version__};oxigraph={pyoxigraph.__version__};py={sys.version_info[:2]}"
 
 
 def content_key(files: Iterable[tuple[str, Path]], *, infer: str | None = None, extra: str = "") -> str:

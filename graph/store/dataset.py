@@ -44,19 +44,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
 from ..errors import InputError
-from ..namespaces import PREFIXES
-from ..terms import from_ox, to_ox
+from ..prefixes import PREFIXES
 from .cache import content_key, new_entry, trusted_entry, usable_cache_dir
 from .load import LoadedGraph, input_files, make_graph, parse_errors, read_source
-from .oxstore import LocalStore
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rdflib and networkx are imported where they are used: reading needs neither
+    import networkx as nx
+    from rdflib import Graph, URIRef
+
     from ..network.topology import Topology
+    from .oxstore import LocalStore
     from .validate import ValidationReport
 
 __all__ = ["Dataset", "open_dataset", "open_graph"]
@@ -108,6 +108,7 @@ def _load_file(store: ox.Store, path: Path, display: str, *, bulk: bool) -> None
 
 def _fill(store: ox.Store, sources: _Sources, files: list[tuple[str, Path]], *, bulk: bool) -> None:
     if sources.infer:
+        from ..terms import to_ox
         from .infer import materialise
         from .load import load_graph
 
@@ -218,35 +219,47 @@ class Dataset:
 
     # -- the store -----------------------------------------------------------------------------
 
-    def _open(self) -> None:
-        if self._store is not None:
+    def _open(self, *, store: bool = True) -> None:
+        """Open the cache entry (built on first use) and, unless ``store`` is False, the store in it
+        (what only ``meta.json`` answers, the counts, needs no store)."""
+        if self._store is not None or (not store and self._meta is not None):
             return
         if self.endpoint is not None:
             from .remote import RemoteStore
 
             self._store = RemoteStore(self.endpoint, self.headers)  # type: ignore[assignment]
             return
-        root = usable_cache_dir() if self.use_cache else None
-        if root is None:
-            store = ox.Store()
-            _fill(store, self.sources, self._files, bulk=False)
-            self._store = store
-            return
-        entry = root / f"ds-{self.key}"
-        if not trusted_entry(entry):
-            if entry.exists() or entry.is_symlink():  # not ours, damaged or tampered with: never read
-                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() \
-                    else entry.unlink()
-            self._build_entry(root, entry)
+        entry = self._entry
+        if entry is None:
+            root = usable_cache_dir() if self.use_cache else None
+            if root is None:
+                memory = ox.Store()
+                _fill(memory, self.sources, self._files, bulk=False)
+                self._store = memory
+                return
+            entry = root / f"ds-{self.key}"
+            if not trusted_entry(entry):
+                if entry.exists() or entry.is_symlink():  # not ours, damaged or tampered with: never read
+                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() \
+                        else entry.unlink()
+                self._build_entry(root, entry)
+            try:
+                self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # damaged: rebuild once
+                self._rebuild(entry)
+            self._entry = entry
+            if not store:
+                return
         try:
             self._store = ox.Store.read_only(str(entry / "store"))
-            self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # damaged: rebuild once
-            shutil.rmtree(entry, ignore_errors=True)
-            self._build_entry(root, entry)
+        except (OSError, ValueError, RuntimeError):  # damaged (RocksDB says "Corruption" with a RuntimeError)
+            self._rebuild(entry)
             self._store = ox.Store.read_only(str(entry / "store"))
-            self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        self._entry = entry
+
+    def _rebuild(self, entry: Path) -> None:
+        shutil.rmtree(entry, ignore_errors=True)
+        self._build_entry(entry.parent, entry)
+        self._meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
 
     def _build_entry(self, root: Path, entry: Path) -> None:
         from ..entities.lookup import write_index
@@ -285,18 +298,22 @@ class Dataset:
 
     def local(self) -> LocalStore:
         """The store as the SPARQL layer takes it (keeping answers in the cache entry, when there is one)."""
+        from .oxstore import LocalStore
+
         store = self.store
         answers = self._entry / "answers" if self._entry is not None else None
         return LocalStore(store, None, self.files, answers)
 
     def __len__(self) -> int:
-        self._open()
+        self._open(store=False)
         if self._meta is not None:
             return int(self._meta["triples"])
         return len(self.store)
 
     def triples(self) -> Iterator[tuple[Any, Any, Any]]:
         """Every triple, as rdflib terms."""
+        from ..terms import from_ox
+
         for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
 
@@ -382,7 +399,7 @@ class Dataset:
 
     def stats(self) -> dict[str, Any]:
         """What ``clusterkg stats`` reports (computed once, when the dataset was built)."""
-        self._open()
+        self._open(store=False)
         if self._meta is not None:
             return dict(self._meta["stats"])
         from ..entities.stats import store_stats

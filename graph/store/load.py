@@ -28,16 +28,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.store import Store
-from rdflib.term import Node
 
 from ..errors import MissingInputError, RDFSyntaxError, UnsafeInputError
-from ..namespaces import bind_prefixes
 from ..resources import default_data_files, ontology_files
-from ..terms import from_ox
+
+if TYPE_CHECKING:  # rdflib is imported where a graph is made: finding and reading files does not need it
+    from rdflib import Graph
+    from rdflib.store import Store
+    from rdflib.term import Node
 
 __all__ = [
     "FORMATS",
@@ -106,6 +107,10 @@ def make_graph(store: str | Store = "default") -> Graph:
     >>> dict(g.namespaces())["ckg"]
     rdflib.term.URIRef('https://w3id.org/clusterkg/ontology#')
     """
+    from rdflib import Graph
+
+    from ..namespaces import bind_prefixes
+
     if store == "memory":
         store = "default"
     elif store == "oxigraph":
@@ -318,6 +323,8 @@ def input_files(paths: Iterable[str | Path] = (), *, default_data: bool = True,
 
 
 def _iter_triples(path: Path, display: str) -> Iterator[tuple[Node, Node, Node]]:
+    from ..terms import from_ox
+
     fmt, data = read_source(path, display)
     with parse_errors(display, data):
         quads = list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))

@@ -79,6 +79,22 @@ def test_damaged_entry_is_rebuilt(tmp_path: Path, cache: Path) -> None:
     assert Dataset([f]).resolve("x") == SUBJ
 
 
+def test_counts_need_no_store_and_a_damaged_store_is_rebuilt(tmp_path: Path, cache: Path) -> None:
+    f = tmp_path / "x.ttl"
+    _write(f, "x")
+    built = Dataset([f])
+    counts, n = built.stats(), len(built)
+    entry = built.entry
+    assert entry is not None
+    del built
+    (entry / "store" / "CURRENT").write_text("garbage")
+    ds = Dataset([f])
+    assert (ds.stats(), len(ds)) == (counts, n)  # from meta.json: `clusterkg stats` does not open the store
+    assert (entry / "store" / "CURRENT").read_text() == "garbage"
+    assert ds.label(SUBJ) == "x"  # the store is needed: rebuilt
+    assert (entry / "store" / "CURRENT").read_text() != "garbage"
+
+
 def test_cache_holds_no_pickle_and_planted_pickle_never_runs(tmp_path: Path, cache: Path) -> None:
     """Regression (issue 8.2): a pickle planted in the cache folder ran on the next command."""
     marker = tmp_path / "pwned"
