@@ -556,12 +556,29 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     if fmt == "nt":
         return to_ntriples(graph)
     doc = json.loads(canonical(graph).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True))
-    if isinstance(doc.get("@graph"), list):
-        doc["@graph"].sort(key=lambda n: str(n.get("@id", "")))
-    elif "@id" in doc:  # a single node: keep the compact form, as a one-node graph
+    if "@id" in doc and "@graph" not in doc:  # a single node: keep the compact form, as a one-node graph
         ctx = doc.pop("@context", {})
         doc = {"@context": ctx, "@graph": [doc]}
-    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True)) + "\n"
+    return json_safe(json.dumps(_ordered(doc), indent=2, ensure_ascii=False, sort_keys=True)) + "\n"
+
+
+def _ordered(value: Any, *, keep_order: bool = False) -> Any:
+    """A JSON-LD document with every array of values in one fixed order (rdflib writes the values of
+    a property in the order of a Python set, which changes from run to run): nodes by ``@id``, other
+    values by their JSON text. The items of an ``@list`` (an RDF list) keep their order.
+
+    >>> _ordered({"@graph": [{"@id": "b", "p": [3, 1]}, {"@id": "a", "p": {"@list": [3, 1]}}]})
+    {'@graph': [{'@id': 'a', 'p': {'@list': [3, 1]}}, {'@id': 'b', 'p': [1, 3]}]}
+    """
+    if isinstance(value, dict):
+        return {k: _ordered(v, keep_order=k == "@list") for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_ordered(v) for v in value]
+        if keep_order:
+            return items
+        return sorted(items, key=lambda v: (str(v.get("@id", "")) if isinstance(v, dict) else "",
+                                            json.dumps(v, sort_keys=True, ensure_ascii=False)))
+    return value
 
 
 # -- reading results back, comparing ---------------------------------------------------------

@@ -91,3 +91,19 @@ def test_a_row_converts_with_dict() -> None:
     rows = [dict(row) for row in r]
     assert list(rows[0]) == ["p", "nothing"] and rows[0]["nothing"] is None
     assert rows[0]["p"] == r.rows[0][0]
+
+
+def test_jsonld_is_the_same_whatever_the_hash_seed() -> None:
+    """Regression: `query 'DESCRIBE ckr:cosme' --format jsonld` listed the values of a property in
+    the order of a Python set, so two runs could write different bytes."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, graph; sys.stdout.write(graph.query('DESCRIBE ckr:cosme', "
+            "graph.open_dataset()).serialize_as('jsonld'))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(outs) == 1
+    doc = json.loads(outs.pop())
+    assert any(isinstance(v, list) and len(v) > 1 for node in doc["@graph"] for v in node.values())
