@@ -68,6 +68,7 @@ def measure(names: list[str], runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="clusterkg-bench-") as tmp:
         env = dict(os.environ, CLUSTERKG_CACHE_DIR=str(Path(tmp) / "cache"),
                    PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed package runs: bytecode cached
         for name in names:
             args = COMMANDS[name]
             cold = _once(args, env, tmp)
