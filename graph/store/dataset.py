@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -516,14 +517,29 @@ class Dataset:
         return find
 
     def validate(self, *, warnings: bool = True) -> Any:
-        """The SHACL report of the whole dataset (shapes compiled to SPARQL, run on the store)."""
-        from .validate import validate_store
+        """The SHACL report of the whole dataset (shapes compiled to SPARQL, run on the store).
+
+        With a cache entry the report is kept there (JSON, named by the shapes and the validating
+        code), so inputs that did not change are not validated again (a second ``build``, a
+        ``validate`` after a ``build``)."""
+        from .validate import ValidationReport, report_version, validate_store
 
         if self.endpoint is not None:
             from .validate import validate_graph
 
             return validate_graph(self.loaded(), warnings=warnings)
-        return validate_store(self.store, origin=self.origin(), warnings=warnings)
+        store = self.store
+        if self._entry is None:
+            return validate_store(store, origin=self.origin(), warnings=warnings)
+        from .cache import read_private, write_private
+
+        path = self._entry / f"report-{report_version(warnings=warnings)}.json"
+        report = read_private(path, ValidationReport.from_json)
+        if report is None:
+            report = validate_store(store, origin=self.origin(), warnings=warnings)
+            with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+                write_private(path, report.to_json())
+        return report
 
     def validate_addition(self, added: ox.Store, **options: Any) -> ValidationReport:
         """The SHACL report of new triples (``added``, a writable store) as they will be in this

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,39 @@ class ValidationReport:
             "results": [asdict(r) for r in self.results],
         }
         return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> ValidationReport:
+        """Read :meth:`to_json`'s output back; ``ValueError`` when it is not such a report.
+
+        >>> r = ValidationReport([ValidationResult("Violation", "a.ttl", "ckr:x", "X", "rdfs:label", "no label")])
+        >>> ValidationReport.from_json(r.to_json()) == r
+        True
+        """
+        doc = json.loads(text)
+        names = [f.name for f in fields(ValidationResult)]
+        results = []
+        for item in doc["results"]:
+            if not isinstance(item, dict) or sorted(item) != sorted(names) \
+                    or not all(isinstance(v, str) for v in item.values()):
+                raise ValueError("not a validation result")
+            results.append(ValidationResult(**item))
+        report = cls(results)
+        if (report.conforms, report.count("Violation"), report.count("Warning")) != \
+                (doc["conforms"], doc["violations"], doc["warnings"]):
+            raise ValueError("inconsistent validation report")
+        return report
+
+
+def report_version(*, warnings: bool = True) -> str:
+    """Hash of what a whole-dataset report depends on besides the data: the shape files, the code
+    that compiles and runs them, and ``warnings`` (part of the name a report is kept under)."""
+    import hashlib
+
+    h = hashlib.sha256(f"warnings={warnings}".encode())
+    for f in (*shape_files().values(), Path(__file__), Path(__file__).with_name("shacl.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def load_shapes(severities: tuple[str, ...] = ("violation", "warning", "actors")) -> Graph:

@@ -200,3 +200,65 @@ def test_cache_dir_default(monkeypatch) -> None:
     monkeypatch.delenv("CLUSTERKG_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     assert cache_dir() == Path("/somewhere/clusterkg")
+
+
+def _planted_violation(path: Path) -> None:
+    path.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix ckg: <https://w3id.org/clusterkg/ontology#> .\n"
+        f'<{SUBJ}> a ckg:Cluster ; rdfs:label "FIXTURE \\u2028 cluster\\u0007"@en ; ckg:inPeriod "not an IRI" .\n'
+    )
+
+
+def test_the_report_is_kept_and_read_back_not_validated_again(tmp_path: Path, cache: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs that did not change are not validated again: the report is kept in the cache entry."""
+    import graph.store.validate as validate
+
+    f = tmp_path / "x.ttl"
+    _planted_violation(f)
+    first = Dataset([f]).validate()
+    assert not first.conforms and any(r.focus_label.startswith("FIXTURE") for r in first.results)
+    [kept] = cache.glob("**/ds-*/report-*.json")
+    assert kept.stat().st_mode & 0o077 == 0
+
+    def boom(*args, **kwargs):
+        raise AssertionError("validated again")
+
+    real = validate.validate_store
+    monkeypatch.setattr(validate, "validate_store", boom)
+    again = Dataset([f]).validate()
+    assert again == first and again.text() == first.text()
+    with pytest.raises(AssertionError, match="validated again"):  # another set of shapes, another name
+        Dataset([f]).validate(warnings=False)
+    with pytest.raises(AssertionError, match="validated again"):  # other data: another entry
+        _write(f, "changed")
+        Dataset([f]).validate()
+    _planted_violation(f)
+    import json
+
+    doc = json.loads(first.to_json())
+    for damage in (json.dumps({**doc, "conforms": True, "violations": 0}),  # the counts disagree with the results
+                   '{"results": [{"severity": 1}]}', "not json"):
+        kept.write_text(damage)
+        with pytest.raises(AssertionError, match="validated again"):
+            Dataset([f]).validate()
+    monkeypatch.setattr(validate, "validate_store", real)
+    kept.write_text(first.to_json())
+    kept.chmod(0o666)  # others could have written it: not read
+    assert Dataset([f]).validate() == first
+    assert kept.stat().st_mode & 0o077 == 0  # written again, private
+
+
+def test_a_change_of_shapes_gives_another_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.store.validate as validate
+    from graph.resources import shape_files
+
+    before = validate.report_version()
+    copies = {}
+    for sev, f in shape_files().items():
+        copies[sev] = tmp_path / f.name
+        copies[sev].write_bytes(f.read_bytes())
+    copies["violation"].write_bytes(copies["violation"].read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(validate, "shape_files", lambda: copies)
+    assert validate.report_version() != before
