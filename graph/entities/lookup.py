@@ -109,6 +109,16 @@ class _EntitySet:
     def __contains__(self, iri: object) -> bool:
         return self._db.execute("SELECT 1 FROM entity WHERE iri = ?", (str(iri),)).fetchone() is not None
 
+    def among(self, iris: Iterable[str]) -> set[str]:
+        """The entities among ``iris``, looked up 500 at a time (one query per IRI costs 15 µs each)."""
+        todo = sorted(set(iris))
+        found: set[str] = set()
+        for i in range(0, len(todo), 500):
+            chunk = todo[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.execute(f"SELECT iri FROM entity WHERE iri IN ({marks})", chunk))
+        return found
+
     def __iter__(self) -> Iterator[URIRef]:
         return (URIRef(r[0]) for r in self._db.execute("SELECT iri FROM entity ORDER BY iri"))
 

@@ -86,7 +86,6 @@ def _shortest_region(ds: Dataset, source: str, target: str) -> set[str] | None:
     import pyoxigraph as ox
 
     store, entities = ds.store, ds.index.entities
-    is_entity = entities.__contains__
     dist: list[dict[str, int]] = [{source: 0}, {target: 0}]
     parents: list[dict[str, set[str]]] = [{source: set()}, {target: set()}]
     rings = [[source], [target]]
@@ -112,9 +111,12 @@ def _shortest_region(ds: Dataset, source: str, target: str) -> set[str] | None:
         if prefetch is not None:
             prefetch([ox.NamedNode(n) for n in rings[i]])
             prefetch([ox.NamedNode(n) for n in rings[i]], incoming=True)
-        for n in sorted(rings[i]):
+        ring = sorted(rings[i])
+        raw = {n: _neighbours(store, ox.NamedNode(n)) for n in ring}
+        known = entities.among(set().union(*raw.values()))  # the entity check in one batch
+        for n in ring:
             level = d[n] + 1
-            for m in sorted(_neighbours(store, ox.NamedNode(n), is_entity)):
+            for m in sorted(raw[n] & known):
                 if m not in d:
                     d[m] = level
                     par[m] = {n}

@@ -147,7 +147,9 @@ def extract(ds: Dataset, iris: Iterable[str]) -> Graph:
     return g
 
 
-def _neighbours(store: ox.Store, node: ox.NamedNode, is_entity: Any) -> set[str]:
+def _neighbours(store: ox.Store, node: ox.NamedNode, is_entity: Any = None) -> set[str]:
+    """The nodes linked to ``node`` (plain linkages and synergies, both ways), kept by ``is_entity``
+    (all of them when it is None: the caller then checks them in one batch)."""
     out: set[str] = set()
     for q in store.quads_for_pattern(node, None, None, _DG):
         if isinstance(q.object, ox.NamedNode) and q.predicate.value not in _SKIP_WALK:
@@ -161,7 +163,7 @@ def _neighbours(store: ox.Store, node: ox.NamedNode, is_entity: Any) -> set[str]
                     out.add(q2.object.value)
         elif isinstance(q.subject, ox.NamedNode) and p not in _SKIP_WALK:
             out.add(q.subject.value)
-    return {n for n in out if is_entity(n)}
+    return out if is_entity is None else {n for n in out if is_entity(n)}
 
 
 def ball(ds: Dataset, iri: str, depth: int, *, limit: int | None = None) -> set[str]:
@@ -179,9 +181,16 @@ def ball(ds: Dataset, iri: str, depth: int, *, limit: int | None = None) -> set[
         if prefetch is not None:
             prefetch([ox.NamedNode(n) for n in ring])
             prefetch([ox.NamedNode(n) for n in ring], incoming=True)
-        for n in sorted(ring):
-            nxt |= _neighbours(store, ox.NamedNode(n), entities.__contains__) - found
-            if limit is not None and len(found) + len(nxt) >= limit:
+        todo, full = sorted(ring), False
+        for i in range(0, len(todo), 256):  # the entity check of 256 nodes' neighbours in one batch
+            raw = {n: _neighbours(store, ox.NamedNode(n)) - found for n in todo[i:i + 256]}
+            known = entities.among(set().union(*raw.values()))
+            for n in todo[i:i + 256]:
+                nxt |= raw[n] & known
+                if limit is not None and len(found) + len(nxt) >= limit:
+                    full = True
+                    break
+            if full:
                 break
         found |= nxt
         ring = nxt
