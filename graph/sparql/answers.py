@@ -11,8 +11,8 @@ afterwards; QLever's pinned results and warm-up queries work the same way.
 
 What is never kept: queries with ``SERVICE`` or ``FROM``/``FROM NAMED`` (what they read can
 change), answers of an endpoint or of rdflib's evaluator, errors and timeouts, and answers over
-:data:`MAX_BYTES`. At most :data:`MAX_FILES` answers are kept per dataset; the least recently
-used go first. The files are JSON (a data format: nothing read back can run), private to the
+:data:`MAX_BYTES`. At most :data:`MAX_FILES` answers and :data:`MAX_TOTAL_BYTES` are kept per
+dataset; the least recently used go first. The files are JSON (a data format: nothing read back can run), private to the
 user, written by rename; one that is not private or cannot be parsed is a miss.
 
 Examples
@@ -42,8 +42,8 @@ from typing import Any
 
 from ..store.cache import is_private, read_private, trusted_entry, write_private
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "MIN_SECONDS", "WARM_MIN_TRIPLES", "answer_key", "keep", "recall",
-           "start_warming", "warm"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "MAX_TOTAL_BYTES", "MIN_SECONDS", "WARM_MIN_TRIPLES", "answer_key", "keep",
+           "recall", "start_warming", "warm"]
 
 #: Answers that took less than this many seconds are not worth a file.
 MIN_SECONDS = 0.2
@@ -51,6 +51,9 @@ MIN_SECONDS = 0.2
 MAX_BYTES = 64 << 20
 #: Answers kept per dataset at most (the least recently used are removed first).
 MAX_FILES = 256
+#: Bytes of answers kept per dataset at most (the least recently used are removed first): queries
+#: sent to ``clusterkg serve`` by anyone cannot fill the disk.
+MAX_TOTAL_BYTES = 512 << 20
 
 #: ``clusterkg build`` asks the library's questions ahead of time from this many triples on (on a
 #: smaller graph they answer in milliseconds anyway).
@@ -164,17 +167,19 @@ def keep(folder: Path | None, key: str, payload: dict[str, Any]) -> bool:
 
 
 def _trim(folder: Path) -> None:
-    files = list(folder.glob("*.json"))
-    if len(files) <= MAX_FILES:
-        return
+    """Remove the least recently used answers past :data:`MAX_FILES` or :data:`MAX_TOTAL_BYTES`."""
     dated = []
-    for f in files:
+    for f in folder.glob("*.json"):
         with contextlib.suppress(OSError):
-            dated.append((f.stat().st_mtime_ns, f.name, f))
-    dated.sort()
-    for _, _, f in dated[:len(dated) - MAX_FILES]:
-        with contextlib.suppress(OSError):
-            f.unlink()
+            st = f.stat()
+            dated.append((st.st_mtime_ns, f.name, st.st_size, f))
+    dated.sort(reverse=True)  # most recently used first
+    total = 0
+    for i, (_, _, size, f) in enumerate(dated):
+        total += size
+        if i >= MAX_FILES or (total > MAX_TOTAL_BYTES and i > 0):
+            with contextlib.suppress(OSError):
+                f.unlink()
 
 
 def warm(entry: Path, names: list[str] | None = None) -> list[str]:

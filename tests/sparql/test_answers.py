@@ -166,6 +166,23 @@ def test_the_least_recently_used_go_first(tmp_path: Path, monkeypatch: pytest.Mo
     assert sorted(p.stem for p in folder.glob("*.json")) == ["a", "c"]
 
 
+def test_the_answers_of_a_dataset_stay_under_a_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queries sent to a server by anyone cannot fill the disk: past the total size, the least
+    recently used answers go (the newest is always kept)."""
+    folder = tmp_path / "answers"
+    payload = {"type": "SELECT", "vars": ["s"], "truncated": False, "rows": [(("u", "http://ex/" + "a" * 200),)]}
+    assert keep(folder, "first", payload)
+    size = (folder / "first.json").stat().st_size
+    monkeypatch.setattr(answers, "MAX_TOTAL_BYTES", 2 * size)
+    for i, name in enumerate(["second", "third"], start=1):
+        os.utime(folder / ("first.json" if i == 1 else "second.json"), ns=(i * 10**9, i * 10**9))
+        assert keep(folder, name, payload)
+    assert sorted(p.stem for p in folder.glob("*.json")) == ["second", "third"]
+    monkeypatch.setattr(answers, "MAX_TOTAL_BYTES", 1)
+    assert keep(folder, "fourth", payload)
+    assert [p.stem for p in folder.glob("*.json")] == ["fourth"]
+
+
 def test_too_large_an_answer_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(answers, "MAX_BYTES", 10)
     assert not keep(tmp_path / "answers", "k", {"type": "ASK", "boolean": True})
