@@ -214,6 +214,28 @@ def curated_report(kg):
     return validate_graph(kg)
 
 
+class _LibraryAnswers(dict[str, Any]):
+    """``answers[name]``: the answer of the question ``name`` of ``queries/`` on the built-in dataset, as
+    ``graph.query`` gives it, computed when first asked for and kept (a question that fails fails the
+    test that asks for it, and is asked again by the next)."""
+
+    def __missing__(self, name: str) -> Any:
+        from graph.sparql.library import get_query
+        from graph.sparql.query import open_store, query
+
+        if not hasattr(self, "local"):
+            self.local = open_store()
+        answer = self[name] = query(get_query(name).text, self.local)
+        return answer
+
+
+@pytest.fixture(scope="session")
+def library_answers() -> dict[str, Any]:
+    """The answers of the questions of ``queries/`` on the built-in dataset (each computed once per
+    worker: the library, result-path, remote and client tests compare against the same answers)."""
+    return _LibraryAnswers()
+
+
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
