@@ -162,11 +162,14 @@ def example_server(oxigraph_server: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def clusterkg_server(local_server: Any) -> Iterator[str]:
-    """`clusterkg serve` on a free loopback port, for the README's examples that talk to it."""
-    with local_server(lambda port: [sys.executable, "-m", "cli", "serve", "--port", str(port)], "/stats.json",
-                      "clusterkg serve", timeout=60, cwd=ROOT) as base:
-        yield base
+def clusterkg_server() -> Iterator[str]:
+    """What `clusterkg serve` serves (its application with its default settings, on the built-in data) on a
+    free loopback port, for the README's examples that talk to it (the command itself runs a server in
+    tests/server/test_install_serve.py)."""
+    from tests.server.conftest import start_server
+
+    with start_server() as running:
+        yield running.url
 
 
 def _example_files(d: Path) -> Path:

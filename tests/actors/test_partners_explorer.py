@@ -94,14 +94,15 @@ def test_a_person_finds_partners_in_a_real_browser(site: str, chromium: Any) -> 
     with chromium("1360,1500", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", None) as driver:
         driver.get(f"{site}/entity?iri=https%3A%2F%2Fexample.org%2Fclusterkg-xss%2Forg-a")
         driver.find_element(By.CSS_SELECTOR, "a.find-partners").click()
-        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.partner"))
+        WebDriverWait(driver, 30, poll_frequency=0.05).until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.partner"))
         assert driver.execute_script("return window.__xss === undefined")
         driver.get(f"{site}/partners")
         form = driver.find_element(By.CSS_SELECTOR, "form.partnerform")
         form.find_element(By.NAME, "q").send_keys("IDRYMA TECHNOLOGIAS KAI EREVNAS")
         form.find_element(By.NAME, "region").send_keys("EL")
         driver.find_element(By.CSS_SELECTOR, "form.partnerform button").click()
-        WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.partner")) > 3)
+        WebDriverWait(driver, 30, poll_frequency=0.05).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.partner")) > 3)
         assert "region=EL" in driver.current_url
         cards = driver.find_elements(By.CSS_SELECTOR, "li.partner")
         assert all("Greece" in c.text for c in cards)

@@ -78,7 +78,7 @@ def open_map(driver: Any, path: Path) -> None:
     driver.get_log("browser")  # drain what earlier pages left
     driver.get_log("performance")
     driver.get(path.as_uri())
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return !!window.__mapReady"))
+    WebDriverWait(driver, 30, poll_frequency=0.05).until(lambda d: d.execute_script("return !!window.__mapReady"))
 
 
 def assert_clean(driver: Any) -> None:
@@ -118,7 +118,7 @@ def hover(driver: Any, x: float, y: float) -> str:
     size = canvas.size
     ActionChains(driver).move_to_element_with_offset(
         canvas, int(dom["x"] - size["width"] / 2), int(dom["y"] - size["height"] / 2)).perform()
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script(
+    WebDriverWait(driver, 5, poll_frequency=0.05).until(lambda d: d.execute_script(
         "var t = document.querySelector('div.vis-tooltip'); return t && t.style.visibility === 'visible';"))
     text = js(driver, "return document.querySelector('div.vis-tooltip').textContent;")
     ActionChains(driver).move_by_offset(0, 0).perform()
@@ -164,7 +164,7 @@ def test_search_focuses_the_entity_it_finds(browser: Any, maps: dict[str, Path],
         js(browser, "var n = clusterkgMap.network; n.unselectAll(); n.moveTo({position: {x: 0, y: 0}, scale: 0.2});")
         box.clear()
         box.send_keys(query, Keys.ENTER)
-        WebDriverWait(browser, 5).until(lambda d: d.execute_script(
+        WebDriverWait(browser, 5, poll_frequency=0.05).until(lambda d: d.execute_script(
             "return clusterkgMap.network.getSelectedNodes();") == [een])
 
         def centred(d: Any) -> bool:
@@ -172,7 +172,7 @@ def test_search_focuses_the_entity_it_finds(browser: Any, maps: dict[str, Path],
             pos = d.execute_script("return clusterkgMap.network.getPositions([arguments[0]])[arguments[0]];", een)
             return math.dist((view["x"], view["y"]), (pos["x"], pos["y"])) < 2
 
-        WebDriverWait(browser, 5).until(centred)
+        WebDriverWait(browser, 5, poll_frequency=0.05).until(centred)
         assert js(browser, "return clusterkgMap.network.getScale();") >= 1.19
         status = browser.find_element(By.ID, "search-status").text
         assert status.startswith("Found Enterprise Europe Network (network)")

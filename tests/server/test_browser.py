@@ -60,7 +60,7 @@ def shot(driver: Any, name: str) -> Path:
 def wait(driver: Any, script: str, timeout: float = 30) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(lambda d: d.execute_script(script))
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: d.execute_script(script))
 
 
 def click_node(driver: Any, iri: str) -> None:

@@ -5,6 +5,7 @@ labels with markup that stay text."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -70,8 +71,23 @@ def listener() -> Iterator[list[bytes]]:
     seen.append(str(sock.getsockname()[1]).encode())  # seen[0] is the port
     yield seen
     stop.set()
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # wakes the waiting accept() at once
     t.join(2)
     sock.close()
+
+
+def connections_so_far(listener: list[bytes]) -> list[bytes]:
+    """Every connection the listener has had until now: a marker connection of ours is queued after
+    any earlier one (a listening socket accepts in order), so once it is recorded, they all are."""
+    marker = b"marker %d" % len(listener)
+    with socket.create_connection(("127.0.0.1", int(listener[0])), timeout=10) as conn:
+        conn.sendall(marker)
+    deadline = time.monotonic() + 30
+    while marker not in listener:
+        assert time.monotonic() < deadline, "the listener did not record the marker connection"
+        time.sleep(0.005)
+    return [seen for seen in listener[1:] if not seen.startswith(b"marker ")]
 
 
 @pytest.mark.parametrize("template", [
@@ -87,8 +103,7 @@ def test_service_and_from_are_refused_without_any_connection(client: httpx.Clien
     r = client.post("/sparql", data={"query": template.replace("PORT", port)})
     assert r.status_code == 403
     assert "is refused" in r.text and "--allow-remote" not in r.text
-    time.sleep(0.3)
-    assert listener[1:] == []
+    assert connections_so_far(listener) == []
 
 
 def test_dataset_parameters_are_refused(client: httpx.Client) -> None:

@@ -17,7 +17,6 @@ from cli import cli
 from graph.namespaces import CKG, PREFIXES
 from graph.resources import ontology_files
 from graph.sparql.library import expected_path, get_query, list_queries
-from graph.sparql.query import open_store, query
 from graph.sparql.results import parse_results_json, row_multiset
 
 QUERIES = list_queries()
@@ -26,22 +25,16 @@ NAMES = [q.name for q in QUERIES]
 CURATED = [n for n in NAMES if not n.startswith("actors-")]
 
 
-@pytest.fixture(scope="module")
-def local():
-    return open_store()
-
-
 def test_at_least_twenty_questions() -> None:
     assert len(QUERIES) >= 20
 
 
 @pytest.mark.parametrize("name", CURATED)
-def test_query_matches_expected(name: str, local) -> None:
-    q = get_query(name)
+def test_query_matches_expected(name: str, library_answers) -> None:
     path = expected_path(name)
     assert path.is_file(), f"no {path}; run python -m graph.sparql.library --regenerate {name}"
     expected = parse_results_json(path.read_text(encoding="utf-8"))
-    actual = query(q.text, local)
+    actual = library_answers[name]
     assert actual.type == expected.type
     if actual.type == "SELECT":
         assert actual.variables == expected.variables
@@ -80,7 +73,7 @@ def test_expected_answers_are_not_empty() -> None:
         assert doc.get("boolean") is not None or doc["results"]["bindings"], q.name
 
 
-def test_cli_lists_shows_and_runs(runner, local) -> None:
+def test_cli_lists_shows_and_runs(runner, library_answers) -> None:
     listing = runner.invoke(cli, ["queries"])
     assert listing.exit_code == 0
     for q in QUERIES:
@@ -93,7 +86,7 @@ def test_cli_lists_shows_and_runs(runner, local) -> None:
     ran = runner.invoke(cli, ["queries", "run", "envisaged-synergies", "--format", "json"])
     assert ran.exit_code == 0
     got = parse_results_json(ran.output)
-    assert row_multiset(got) == row_multiset(query(get_query("envisaged-synergies").text, local))
+    assert row_multiset(got) == row_multiset(library_answers["envisaged-synergies"])
     assert all(isinstance(row[0], URIRef) for row in got.rows)
 
 

@@ -1,11 +1,12 @@
 """User queries never reach the network or local files unless asked (`--allow-remote`).
 
-Each check runs in a subprocess with a PEP 578 audit hook that records every ``socket.connect``,
-``open`` and ``urllib.Request`` event after the hook is installed, and a TCP listener on loopback
-proves independently that no connection arrives (Oxigraph's own HTTP client is native code, out
-of the audit hook's sight). The probe runs queries in-process (no time limit, so no forked child)
-so that the hook sees everything. The ``--allow-remote`` runs are the positive controls: the same probes
-do see the file read and the connection.
+Each check runs in a process of its own (a child forked for it by the module's probe process, which
+has imported clusterkg and opened the store) with a PEP 578 audit hook that records every
+``socket.connect``, ``open`` and ``urllib.Request`` event after the hook is installed, and a TCP
+listener on loopback proves independently that no connection arrives (Oxigraph's own HTTP client is
+native code, out of the audit hook's sight). The child runs the query itself (no time limit, so no
+forked grandchild) so that the hook sees everything. The ``--allow-remote`` runs are the positive
+controls: the same probes do see the file read and the connection.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,37 +27,85 @@ from cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: One probe process for the module: it imports clusterkg and opens the store once, then answers each
+#: query (a JSON line ``[query, "allow" | "deny"]`` on stdin) in a child forked for it, which installs
+#: the audit hook and runs the query: every query starts from the same state, as a fresh process
+#: would (nothing a query did is seen by the next), without a new interpreter for each.
 PROBE = textwrap.dedent("""
-    import json, sys
+    import json, os, select, signal, sys, traceback
     import graph
     from graph.errors import ClusterKGError
     from graph.sparql.query import open_store
 
     local = open_store()
-    events = []
 
-    def hook(event, args):
-        if event in ("socket.connect", "urllib.Request"):
-            events.append([event, repr(args)[:200]])
-        elif event == "open" and args and str(args[0]).startswith(("/etc/", "/tmp/", "file:")):
-            events.append([event, str(args[0])])
+    def run(query, mode):
+        events = []
 
-    sys.addaudithook(hook)
-    outcome = "answered"
-    try:
-        result = graph.query(sys.argv[1], local, allow_remote=sys.argv[2] == "allow", timeout=None)
-        outcome = f"answered {len(result.rows)}"
-    except ClusterKGError as exc:
-        outcome = f"{type(exc).__name__}: {exc}"
-    print(json.dumps({"outcome": outcome, "events": events}))
+        def hook(event, args):
+            if event in ("socket.connect", "urllib.Request"):
+                events.append([event, repr(args)[:200]])
+            elif event == "open" and args and str(args[0]).startswith(("/etc/", "/tmp/", "file:")):
+                events.append([event, str(args[0])])
+
+        sys.addaudithook(hook)
+        outcome = "answered"
+        try:
+            result = graph.query(query, local, allow_remote=mode == "allow", timeout=None)
+            outcome = f"answered {len(result.rows)}"
+        except ClusterKGError as exc:
+            outcome = f"{type(exc).__name__}: {exc}"
+        return {"outcome": outcome, "events": events}
+
+    for line in sys.stdin:
+        query, mode = json.loads(line)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                answer = run(query, mode)
+            except BaseException:
+                answer = {"crash": traceback.format_exc()}
+            os.write(w, json.dumps(answer).encode())
+            os._exit(0)
+        os.close(w)
+        data, timed_out = b"", False
+        while True:
+            if not select.select([r], [], [], 60)[0]:
+                os.kill(pid, signal.SIGKILL)
+                timed_out = True
+                break
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                break
+            data += chunk
+        os.close(r)
+        os.waitpid(pid, 0)
+        print(json.dumps({"crash": "no answer within 60 s"}) if timed_out or not data else data.decode(), flush=True)
 """)
 
 
-def _probe(query: str, allow: bool) -> dict:
-    proc = subprocess.run([sys.executable, "-c", PROBE, query, "allow" if allow else "deny"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def probe() -> Iterator[Callable[[str, bool], dict]]:
+    """``probe(query, allow)``: the outcome of ``graph.query(query, allow_remote=allow)`` and the audit
+    events it raised, from a fresh child of the module's probe process."""
+    with subprocess.Popen([sys.executable, "-c", PROBE], cwd=ROOT, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+
+        def ask(query: str, allow: bool) -> dict:
+            proc.stdin.write(json.dumps([query, "allow" if allow else "deny"]) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+            assert line, "the probe process ended"
+            answer = json.loads(line)
+            assert "crash" not in answer, answer["crash"]
+            return answer
+
+        yield ask
+        proc.stdin.close()
+    assert proc.returncode == 0
 
 
 @pytest.fixture
@@ -87,32 +136,34 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
     thread.start()
     yield server.getsockname()[1], seen
     stop.set()
+    with contextlib.suppress(OSError):
+        server.shutdown(socket.SHUT_RDWR)  # wakes the waiting accept() at once
     thread.join(timeout=2)
     server.close()
 
 
-def test_service_is_refused_without_any_request(listener) -> None:
+def test_service_is_refused_without_any_request(probe, listener) -> None:
     port, seen = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
-    result = _probe(query, allow=False)
+    result = probe(query, allow=False)
     assert result["outcome"].startswith("UnsafeQueryError") and "SERVICE" in result["outcome"]
     assert result["events"] == []
     assert seen == []
     # Control: allowed, the query does reach the listener.
-    result = _probe(query, allow=True)
+    result = probe(query, allow=True)
     assert seen, "the allowed SERVICE call should have connected"
     assert b"/sparql" in seen[0]
 
 
 @pytest.mark.parametrize("glued", ["trueSERVICE", "falseSERVICE", "trueService", "trueSERVICESILENT"])
-def test_service_glued_to_a_boolean_is_refused(listener, glued: str) -> None:
+def test_service_glued_to_a_boolean_is_refused(probe, listener, glued: str) -> None:
     """Oxigraph reads ``?s ?p trueSERVICE <...>`` as ``?s ?p true`` then ``SERVICE <...>`` (the
     control below: it calls the listener); the checker used to see one bare word and let it run."""
     import pyoxigraph as ox
 
     port, seen = listener
     query = f"SELECT * WHERE {{ ?s ?p {glued} <http://127.0.0.1:{port}/sparql> {{ ?a ?b ?c }} }}"
-    result = _probe(query, allow=False)
+    result = probe(query, allow=False)
     assert result["outcome"].startswith("UnsafeQueryError") and "SERVICE" in result["outcome"]
     assert result["events"] == [] and seen == []
     # Control: on a store holding such a boolean, Oxigraph itself does send the request.
@@ -128,38 +179,38 @@ def test_service_glued_to_a_boolean_is_refused(listener, glued: str) -> None:
     "SELECT * WHERE {{ SERVICESILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
     "SELECT * FROMNAMED <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}",
 ])
-def test_keywords_glued_together_are_refused(listener, query: str) -> None:
+def test_keywords_glued_together_are_refused(probe, listener, query: str) -> None:
     """Oxigraph reads SERVICESILENT as SERVICE SILENT and FROMNAMED as FROM NAMED."""
     port, seen = listener
-    result = _probe(query.format(port=port), allow=False)
+    result = probe(query.format(port=port), allow=False)
     assert result["outcome"].startswith("UnsafeQueryError"), result
     assert result["events"] == [] and seen == []
 
 
-def test_service_on_port_9_is_refused_before_anything() -> None:
-    result = _probe("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", allow=False)
+def test_service_on_port_9_is_refused_before_anything(probe) -> None:
+    result = probe("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", allow=False)
     assert result["outcome"].startswith("UnsafeQueryError")
     assert result["events"] == []
 
 
 @pytest.mark.parametrize("clause", ["FROM", "FROM NAMED"])
-def test_from_file_is_refused_without_reading(clause) -> None:
-    result = _probe(f"SELECT * {clause} <file:///etc/hostname> WHERE {{ ?s ?p ?o }}", allow=False)
+def test_from_file_is_refused_without_reading(probe, clause) -> None:
+    result = probe(f"SELECT * {clause} <file:///etc/hostname> WHERE {{ ?s ?p ?o }}", allow=False)
     assert result["outcome"].startswith("UnsafeQueryError") and "file:///etc/hostname" in result["outcome"]
     assert result["events"] == []
 
 
-def test_from_http_is_refused_without_request(listener) -> None:
+def test_from_http_is_refused_without_request(probe, listener) -> None:
     port, seen = listener
-    result = _probe(f"SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}", allow=False)
+    result = probe(f"SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}", allow=False)
     assert result["outcome"].startswith("UnsafeQueryError")
     assert result["events"] == [] and seen == []
 
 
-def test_from_file_is_read_when_allowed(tmp_path) -> None:
+def test_from_file_is_read_when_allowed(probe, tmp_path) -> None:
     data = tmp_path / "extra.ttl"  # test fixture written here
     data.write_text("<http://example.org/a> <http://example.org/p> 'from the file' .\n")
-    result = _probe(f"SELECT ?o FROM <{data.as_uri()}> WHERE {{ ?s ?p ?o }}", allow=True)
+    result = probe(f"SELECT ?o FROM <{data.as_uri()}> WHERE {{ ?s ?p ?o }}", allow=True)
     assert result["outcome"] == "answered 1"
     assert any(e[0] == "open" and str(data) in e[1] for e in result["events"])
 

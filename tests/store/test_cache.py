@@ -183,16 +183,20 @@ def test_typed_literals_keep_their_value_through_the_store(tmp_path: Path, cache
 def test_built_store_opens_read_only_while_another_process_reads(tmp_path: Path, cache: Path) -> None:
     out = tmp_path / "build"
     graph.build(out)
-    code = ("import sys, time, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
-            "print(len(list(s.query('SELECT * WHERE { ?s ?p ?o }')))); sys.stdout.flush(); time.sleep(2)")
+    # the reader keeps the store open until its stdin is closed (after this process has read it too)
+    code = ("import sys, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
+            "print(len(list(s.query('SELECT * WHERE { ?s ?p ?o }')))); sys.stdout.flush(); sys.stdin.read(); "
+            "print(len(list(s.query('SELECT * WHERE { ?s ?p ?o }'))))")
     import pyoxigraph as ox
 
-    with subprocess.Popen([sys.executable, "-c", code, str(out / "store")], stdout=subprocess.PIPE,
-                          text=True) as reader:
-        assert reader.stdout is not None
+    with subprocess.Popen([sys.executable, "-c", code, str(out / "store")], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as reader:
+        assert reader.stdin is not None and reader.stdout is not None
         first = reader.stdout.readline()
         mine = ox.Store.read_only(str(out / "store"))  # while the other process holds it open
         assert int(first) == len(list(mine.query("SELECT * WHERE { ?s ?p ?o }"))) > 1000
+        reader.stdin.close()
+        assert int(reader.stdout.readline()) == int(first)  # and it still reads it
     assert reader.returncode == 0
 
 
