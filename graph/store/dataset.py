@@ -534,11 +534,11 @@ class Dataset:
         from .cache import read_private, write_private
 
         path = self._entry / f"report-{report_version(warnings=warnings)}.json"
-        report = read_private(path, ValidationReport.from_json)
+        report = read_private(path, ValidationReport.from_cache)
         if report is None:
             report = validate_store(store, origin=self.origin(), warnings=warnings)
             with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-                write_private(path, report.to_json())
+                write_private(path, report.to_cache())
         return report
 
     def validate_addition(self, added: ox.Store, **options: Any) -> ValidationReport:

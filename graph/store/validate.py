@@ -131,27 +131,30 @@ class ValidationReport:
         }
         return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
+    def to_cache(self) -> str:
+        """The report in the compact form the cache keeps (one JSON array of 7 strings per result;
+        :meth:`to_json` is the readable form)."""
+        rows = [(r.severity, r.source_file, r.focus, r.focus_label, r.path, r.message, r.value) for r in self.results]
+        return json.dumps({"format": 1, "results": rows}, ensure_ascii=False, separators=(",", ":"))
+
     @classmethod
-    def from_json(cls, text: str) -> ValidationReport:
-        """Read :meth:`to_json`'s output back; ``ValueError`` when it is not such a report.
+    def from_cache(cls, text: str) -> ValidationReport:
+        """Read :meth:`to_cache`'s output back; ``ValueError`` when it is not such a report.
 
         >>> r = ValidationReport([ValidationResult("Violation", "a.ttl", "ckr:x", "X", "rdfs:label", "no label")])
-        >>> ValidationReport.from_json(r.to_json()) == r
+        >>> ValidationReport.from_cache(r.to_cache()) == r
         True
         """
         doc = json.loads(text)
-        names = [f.name for f in fields(ValidationResult)]
+        if doc["format"] != 1:
+            raise ValueError("a report of another format")
+        width = len(fields(ValidationResult))
         results = []
         for item in doc["results"]:
-            if not isinstance(item, dict) or sorted(item) != sorted(names) \
-                    or not all(isinstance(v, str) for v in item.values()):
+            if not isinstance(item, list) or len(item) != width or not all(isinstance(v, str) for v in item):
                 raise ValueError("not a validation result")
-            results.append(ValidationResult(**item))
-        report = cls(results)
-        if (report.conforms, report.count("Violation"), report.count("Warning")) != \
-                (doc["conforms"], doc["violations"], doc["warnings"]):
-            raise ValueError("inconsistent validation report")
-        return report
+            results.append(ValidationResult(*item))
+        return cls(results)
 
 
 def report_version(*, warnings: bool = True) -> str:

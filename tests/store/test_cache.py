@@ -241,14 +241,14 @@ def test_the_report_is_kept_and_read_back_not_validated_again(tmp_path: Path, ca
     _planted_violation(f)
     import json
 
-    doc = json.loads(first.to_json())
-    for damage in (json.dumps({**doc, "conforms": True, "violations": 0}),  # the counts disagree with the results
-                   '{"results": [{"severity": 1}]}', "not json"):
+    doc = json.loads(first.to_cache())
+    for damage in (json.dumps({**doc, "format": 2}), json.dumps({**doc, "results": [["Violation", "x"]]}),
+                   '{"format": 1, "results": [{"severity": 1}]}', "not json"):
         kept.write_text(damage)
         with pytest.raises(AssertionError, match="validated again"):
             Dataset([f]).validate()
     monkeypatch.setattr(validate, "validate_store", real)
-    kept.write_text(first.to_json())
+    kept.write_text(first.to_cache())
     kept.chmod(0o666)  # others could have written it: not read
     assert Dataset([f]).validate() == first
     assert kept.stat().st_mode & 0o077 == 0  # written again, private
