@@ -47,29 +47,42 @@ ROOT = Path(__file__).resolve().parents[1]
 READ_TARGET = 1.0
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of process ``root`` and all its descendants (Linux /proc; 0 elsewhere)."""
-    children: dict[int, list[int]] = {}
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux: /proc/PID/task/TID/children)."""
+    out: list[int] = []
     try:
-        pids = [int(d) for d in os.listdir("/proc") if d.isdigit()]
-    except OSError:
-        return 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(pid)
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _memory(pid: int) -> int:
+    """Bytes of memory process ``pid`` holds: its proportional set size (pages shared with other
+    processes, as after a fork, counted in shares), else its resident set size."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree_rss(root: int) -> int:
+    """Memory of process ``root`` and all its descendants (Linux /proc; 0 elsewhere)."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += _memory(pid)
         except (OSError, ValueError, IndexError):
-            pass
-        todo.extend(children.get(pid, ()))
+            continue
+        todo.extend(_children(pid))
     return total
 
 
@@ -77,8 +90,8 @@ def run(args: list[str], env: dict[str, str], timeout: float) -> tuple[float, fl
     """(wall seconds, CPU seconds, peak MB, exit code) of one command.
 
     CPU is user + system time of the command and every process it waited for (GNU time; 0 without
-    it). Peak is the largest of GNU time's peak of the command and the sum, sampled every 50 ms, of
-    the resident memory of the command and all its running descendants (``build`` asks the
+    it). Peak is the largest of GNU time's peak of the command and the sum, sampled every 100 ms, of
+    the memory (proportional set size) of the command and all its running descendants (``build`` asks the
     library's questions in a second process while it writes: both count).
     """
     gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
@@ -94,7 +107,7 @@ def run(args: list[str], env: dict[str, str], timeout: float) -> tuple[float, fl
                 proc.kill()
                 proc.wait()
                 return float("inf"), 0.0, 0.0, -1
-            time.sleep(0.05)
+            time.sleep(0.1)
         wall = time.perf_counter() - start
         err.seek(0)
         stderr = err.read()
