@@ -455,7 +455,7 @@ def query(
 
         def fn() -> dict[str, Any]:
             return payload_of(endpoint_query(endpoint, full, info.form, headers=hdrs, limit=limit,
-                                                       timeout=timeout))
+                                             timeout=timeout))
     elif engine == "oxigraph":
         local = _as_local(source)
 
