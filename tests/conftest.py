@@ -10,6 +10,7 @@ SHACL report of the curated graph (``curated_report``), the answers of the libra
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import shutil
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -429,3 +431,44 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with _local_server(lambda port: [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
                        "/query?query=ASK%7B%7D", "oxigraph server") as base:
         yield base
+
+
+@contextmanager
+def loopback_listener(reply: bytes = b"") -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP server on 127.0.0.1 that records the first bytes of every connection, and answers
+    ``reply`` when given: the bait a test gives SERVICE or FROM, to see that nothing connects.
+
+    Yields ``(port, seen)``; ``seen`` grows as connections arrive (``b""`` for one that sent nothing
+    readable). The listener stops when the block ends."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    seen.append(conn.recv(4096))
+                    if reply:
+                        conn.sendall(reply)
+                except OSError:
+                    seen.append(b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], seen
+    finally:
+        stop.set()
+        with contextlib.suppress(OSError):
+            server.shutdown(socket.SHUT_RDWR)  # wakes the waiting accept() at once
+        thread.join(timeout=2)
+        server.close()

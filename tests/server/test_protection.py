@@ -5,7 +5,6 @@ labels with markup that stay text."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import threading
@@ -16,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+
+from tests.conftest import loopback_listener
 
 from .conftest import FIXTURES, Running, start_server
 
@@ -48,46 +49,24 @@ def test_updates_are_refused_with_403(client: httpx.Client, send: str) -> None:
 # -- SERVICE and FROM -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def listener() -> Iterator[list[bytes]]:
+def listener() -> Iterator[tuple[int, list[bytes]]]:
     """A TCP listener on loopback that records every connection (the bait for SERVICE / FROM)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.settimeout(0.2)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            seen.append(conn.recv(200))
-            conn.close()
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    seen.append(str(sock.getsockname()[1]).encode())  # seen[0] is the port
-    yield seen
-    stop.set()
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)  # wakes the waiting accept() at once
-    t.join(2)
-    sock.close()
+    with loopback_listener() as bait:
+        yield bait
 
 
-def connections_so_far(listener: list[bytes]) -> list[bytes]:
+def connections_so_far(listener: tuple[int, list[bytes]]) -> list[bytes]:
     """Every connection the listener has had until now: a marker connection of ours is queued after
     any earlier one (a listening socket accepts in order), so once it is recorded, they all are."""
-    marker = b"marker %d" % len(listener)
-    with socket.create_connection(("127.0.0.1", int(listener[0])), timeout=10) as conn:
+    port, seen = listener
+    marker = b"marker %d" % len(seen)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         conn.sendall(marker)
     deadline = time.monotonic() + 30
-    while marker not in listener:
+    while marker not in seen:
         assert time.monotonic() < deadline, "the listener did not record the marker connection"
         time.sleep(0.005)
-    return [seen for seen in listener[1:] if not seen.startswith(b"marker ")]
+    return [got for got in seen if not got.startswith(b"marker ")]
 
 
 @pytest.mark.parametrize("template", [
@@ -97,9 +76,10 @@ def connections_so_far(listener: list[bytes]) -> list[bytes]:
     "SELECT * FROM NAMED <http://127.0.0.1:PORT/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
     "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
 ])
-def test_service_and_from_are_refused_without_any_connection(client: httpx.Client, listener: list[bytes],
+def test_service_and_from_are_refused_without_any_connection(client: httpx.Client,
+                                                             listener: tuple[int, list[bytes]],
                                                              template: str) -> None:
-    port = listener[0].decode()
+    port = str(listener[0])
     r = client.post("/sparql", data={"query": template.replace("PORT", port)})
     assert r.status_code == 403
     assert "is refused" in r.text and "--allow-remote" not in r.text

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from cli import cli
+from tests.conftest import loopback_listener
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,35 +110,8 @@ def probe() -> Iterator[Callable[[str, bool], dict]]:
 @pytest.fixture
 def listener() -> Iterator[tuple[int, list[bytes]]]:
     """A TCP server on 127.0.0.1 that records what connects (and answers HTTP 500)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.2)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(2)
-                try:
-                    seen.append(conn.recv(4096))
-                    conn.sendall(b"HTTP/1.1 500 Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                except OSError:
-                    seen.append(b"")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], seen
-    stop.set()
-    with contextlib.suppress(OSError):
-        server.shutdown(socket.SHUT_RDWR)  # wakes the waiting accept() at once
-    thread.join(timeout=2)
-    server.close()
+    with loopback_listener(b"HTTP/1.1 500 Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") as bait:
+        yield bait
 
 
 def test_service_is_refused_without_any_request(probe, listener) -> None:
