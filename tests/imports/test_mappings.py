@@ -87,8 +87,14 @@ def test_erdf_operations(chain: Chain) -> None:
                                                             "angemessene Standortindikatoren"].strip())
                      for r in named}
     assert count(store, "SELECT DISTINCT ?b { ?b ckg:participatesIn ?o }") == len(beneficiaries)
-    assert count(store, "?b a ckg:ClusterOrganisation") == len({r["Name des Begünstigten"].strip()
-                                                                 for r in cluster})
+    # Regression: every beneficiary of a "support to clusters" operation was typed a cluster
+    # organisation, the ministry and the city of Mannheim among them; the list does not say who
+    # manages a cluster. They are organisations taking part in a cluster operation.
+    assert count(store, "?b a ckg:ClusterOrganisation") == 0
+    assert count(store, "SELECT DISTINCT ?b { ?b a ckg:Organisation ; ckg:participatesIn ?o . "
+                        "?o a ckg:ClusterOperation }") == len({r["Name des Begünstigten"].strip() for r in cluster})
+    assert count(store, "?b rdfs:label 'Ministerium für Finanzen und Wirtschaft Baden-Württemberg'@en ; "
+                        "ckg:participatesIn ?o . ?o a ckg:ClusterOperation") == 1
     assert count(store, "?o ckg:partOf ckr:op-2014de16rfop001") == 91
     assert count(store, "ckr:op-2014de16rfop001 ckg:fundedBy ckr:erdf ; ckg:implements ckr:cohesion-policy") == 1
 
