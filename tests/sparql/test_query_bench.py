@@ -24,7 +24,7 @@ def _bench():
 def test_synthetic_graph_is_valid_marked_and_exercises_the_library(tmp_path) -> None:
     bench = _bench()
     path = tmp_path / "synthetic.ttl"
-    n = bench.generate(600, path)
+    n = bench.generate(300, path)  # 300 entities: each question still has answers (12-44 rows)
     assert "# SYNTHETIC benchmark data" in path.read_text(encoding="utf-8")[:5000]
     local = Dataset([path], default_data=False, use_cache=False).local()
     bare = len(local) - len(Dataset(default_data=False, use_cache=False))
